@@ -1,0 +1,253 @@
+"""Pages every role uses: "Mit overblik", the programme, the organisation."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .access import RoleGroup, scope_for
+from .models import (
+    Administration,
+    AdministrationSnapshot,
+    Person,
+    Postponement,
+    Programme,
+    Workplace,
+)
+
+WORKPLACES_PER_PAGE = 50
+PEOPLE_PER_PAGE = 100
+
+
+def _programme_context(programme: Programme | None, today) -> dict:
+    """Phases and the next milestones of a programme, prepared for the templates."""
+    if programme is None:
+        return {"programme": None, "phases": [], "milestones": []}
+    phases = list(programme.phases.prefetch_related("tiers").order_by("number"))
+    milestones = list(
+        programme.milestones.upcoming(today)
+        .select_related("tier", "phase")
+        .prefetch_related(
+            Prefetch("postponements", queryset=Postponement.objects.order_by("recorded_at"))
+        )[:5]
+    )
+    for phase in phases:
+        phase.state = phase.status(today)
+    return {"programme": programme, "phases": phases, "milestones": milestones}
+
+
+def home(request):
+    """Mit overblik: the signed-in person's part of the programme."""
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    programme = Programme.objects.current(today)
+    person = (
+        Person.objects.select_related("workplace__administration").filter(pk=scope.person_id).first()
+        if scope.person_id
+        else None
+    )
+    context = _programme_context(programme, today)
+    tiers = list(programme.tiers.order_by("number")) if programme else []
+    context.update(
+        {
+            "person": person,
+            "tiers": tiers,
+            "tier": next((t for t in tiers if person and person.role in t.roles), None),
+            "today": today,
+            "is_coach": scope.has(RoleGroup.COACH),
+            "active_nav": "home",
+        }
+    )
+
+    if scope.everything:
+        context["snapshots"] = list(
+            AdministrationSnapshot.objects.filter(administration__is_active=True)
+            .select_related("administration")
+            .order_by("administration__name")
+        )
+        context["budget_years"] = list(programme.budget_years.all()) if programme else []
+    elif scope.administration_ids:
+        context["snapshots"] = list(
+            AdministrationSnapshot.objects.filter(
+                administration_id__in=scope.administration_ids
+            ).select_related("administration")
+        )
+    if scope.led_workplace_ids:
+        context["led_workplaces"] = list(
+            Workplace.objects.filter(pk__in=scope.led_workplace_ids, is_active=True)
+            .select_related("administration")
+            .annotate(n_people=Count("people", filter=Q(people__is_active=True)))
+            .order_by("name")
+        )
+    if snapshots := context.get("snapshots"):
+        context["snapshot_time"] = min(s.computed_at for s in snapshots)
+    return render(request, "programme/home.html", context)
+
+
+def programme_detail(request, slug):
+    """The programme: tiers, phases with planned and actual dates, milestones and moves."""
+    programme = get_object_or_404(Programme.objects.for_user(request.user), slug=slug)
+    today = timezone.localdate()
+    phases = list(programme.phases.prefetch_related("tiers").order_by("number"))
+    for phase in phases:
+        phase.state = phase.status(today)
+    milestones = (
+        programme.milestones.select_related("tier", "phase")
+        .prefetch_related(
+            Prefetch(
+                "postponements",
+                queryset=Postponement.objects.order_by("recorded_at"),
+            )
+        )
+        .order_by("planned_date")
+    )
+    return render(
+        request,
+        "programme/programme_detail.html",
+        {
+            "programme": programme,
+            "tiers": programme.tiers.order_by("number"),
+            "phases": phases,
+            "milestones": milestones,
+            "budget_years": programme.budget_years.all(),
+            "today": today,
+            "active_nav": "programme",
+        },
+    )
+
+
+def programme_current(request):
+    """Redirect-free shortcut: show the current programme."""
+    programme = Programme.objects.current()
+    if programme is None:
+        raise Http404
+    return programme_detail(request, slug=programme.slug)
+
+
+def workplace_list(request):
+    """The workplaces the user may see, searchable and paged."""
+    scope = scope_for(request.user)
+    if not (scope.everything or scope.administration_ids or scope.led_workplace_ids):
+        raise Http404
+    workplaces = (
+        Workplace.objects.for_user(request.user)
+        .active()
+        .select_related("administration", "parent")
+        .order_by("administration__name", "name")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        workplaces = workplaces.filter(Q(name__icontains=query) | Q(code__iexact=query))
+    administration_id = request.GET.get("forvaltning", "")
+    administrations = Administration.objects.for_user(request.user).active()
+    if administration_id.isdigit():
+        workplaces = workplaces.filter(administration_id=int(administration_id))
+    page = Paginator(workplaces, WORKPLACES_PER_PAGE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "programme/workplace_list.html",
+        {
+            "page": page,
+            "query": query,
+            "administrations": administrations,
+            "administration_id": administration_id,
+            "active_nav": "organisation",
+        },
+    )
+
+
+def workplace_detail(request, code):
+    """A workplace: its leaders, MED committees and (for those allowed) its staff."""
+    scope = scope_for(request.user)
+    workplace = get_object_or_404(
+        Workplace.objects.for_user(request.user).select_related("administration", "parent"),
+        code=code,
+    )
+    may_see_staff = (
+        scope.everything
+        or workplace.administration_id in scope.administration_ids
+        or workplace.pk in scope.led_workplace_ids
+    )
+    people_page = None
+    if may_see_staff:
+        people = (
+            Person.objects.for_user(request.user)
+            .filter(workplace=workplace, is_active=True)
+            .order_by("name")
+        )
+        people_page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "programme/workplace_detail.html",
+        {
+            "workplace": workplace,
+            "leaders": workplace.leaders.filter(is_active=True).order_by("name"),
+            "children": workplace.children.filter(is_active=True).order_by("name"),
+            "med_committees": workplace.med_committees.order_by("level", "name"),
+            "people_page": people_page,
+            "may_see_staff": may_see_staff,
+            "n_people": workplace.people.filter(is_active=True).count(),
+            "active_nav": "organisation",
+        },
+    )
+
+
+@login_not_required
+def accessibility_statement(request):
+    """Tilgængelighedserklæring, as the Danish web accessibility law requires."""
+    return render(request, "accessibility.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Report whether the database and the broker answer; nothing else."""
+    checks = {"database": _database_ok(), "broker": _broker_state()}
+    healthy = checks["database"] == "ok" and checks["broker"] in {"ok", "eager"}
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def _database_ok() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "error"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "eager"
+    from rodovre_udvikling.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "error"
+    return "ok"
+
+
+
+def my_workplace(request):
+    """The signed-in person's own workplace."""
+    scope = scope_for(request.user)
+    person = (
+        Person.objects.select_related("workplace")
+        .filter(pk=scope.person_id, workplace__isnull=False)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return workplace_detail(request, code=person.workplace.code)
