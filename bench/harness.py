@@ -22,9 +22,8 @@ class Measurement:
 
     def line(self) -> str:
         status = "OK  " if self.ok else "FAIL"
-        return f"{status} {self.name:<58} {self.value:>10.3f} {self.unit:<14} target {self.target}" + (
-            f"  ({self.detail})" if self.detail else ""
-        )
+        text = f"{status} {self.name:<58} {self.value:>10.3f} {self.unit:<14} target {self.target}"
+        return f"{text}  ({self.detail})" if self.detail else text
 
 
 def timed(fn: Callable[[], object], *, repeat: int = 1, setup: Callable[[], object] | None = None):

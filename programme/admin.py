@@ -29,7 +29,6 @@ from .models import (
 )
 
 
-
 @admin.register(Administration)
 class AdministrationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "short_name", "workplace_count", "is_active"]
@@ -218,9 +217,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
         milestone = get_object_or_404(Milestone.objects.select_related("programme"), pk=pk)
         if not self.has_change_permission(request, milestone):
             raise PermissionDenied
-        form = PostponeMilestoneForm(
-            request.POST or None, current_date=milestone.planned_date
-        )
+        form = PostponeMilestoneForm(request.POST or None, current_date=milestone.planned_date)
         if request.method == "POST" and form.is_valid():
             services.postpone_milestone(
                 milestone=milestone,

@@ -153,9 +153,7 @@ class Workplace(models.Model):
 class Leadership(models.Model):
     """A person leads a workplace; a workplace may have several leaders."""
 
-    workplace = models.ForeignKey(
-        Workplace, on_delete=models.CASCADE, related_name="leaderships"
-    )
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="leaderships")
     person = models.ForeignKey("Person", on_delete=models.CASCADE, related_name="leaderships")
     history = HistoricalRecords()
 
@@ -430,9 +428,7 @@ class Programme(models.Model):
 class BudgetYear(models.Model):
     """The frame set aside for the programme in one budget year."""
 
-    programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, related_name="budget_years"
-    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="budget_years")
     year = models.PositiveSmallIntegerField(_("år"))
     frame = models.DecimalField(_("ramme (kr.)"), max_digits=12, decimal_places=2)
 
@@ -558,9 +554,7 @@ class MilestoneQuerySet(models.QuerySet):
 class Milestone(models.Model):
     """A dated point in the plan; moving it is recorded as a postponement."""
 
-    programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="milestones"
-    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
     name = models.CharField(_("navn"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True, default="")
     tier = models.ForeignKey(
@@ -603,9 +597,7 @@ class Milestone(models.Model):
 class Postponement(models.Model):
     """One move of a milestone: from which date, to which, and why."""
 
-    milestone = models.ForeignKey(
-        Milestone, on_delete=models.PROTECT, related_name="postponements"
-    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="postponements")
     old_date = models.DateField(_("fra dato"))
     new_date = models.DateField(_("til dato"))
     reason = models.TextField(_("begrundelse"))

@@ -48,7 +48,9 @@ def home(request):
     today = timezone.localdate()
     programme = Programme.objects.current(today)
     person = (
-        Person.objects.select_related("workplace__administration").filter(pk=scope.person_id).first()
+        Person.objects.select_related("workplace__administration")
+        .filter(pk=scope.person_id)
+        .first()
         if scope.person_id
         else None
     )
@@ -237,7 +239,6 @@ def _broker_state() -> str:
     except Exception:
         return "error"
     return "ok"
-
 
 
 def my_workplace(request):

@@ -17,7 +17,9 @@ admin.site.index_title = _("Personale & Udvikling")
 urlpatterns = [
     path(
         "log-ind/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),

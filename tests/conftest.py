@@ -1,4 +1,8 @@
+import os
+import shutil
+
 import pytest
+from django.conf import settings
 
 from programme.models import Role
 from tests.programme.factories import (
@@ -16,8 +20,9 @@ from tests.programme.factories import (
 @pytest.fixture
 def org(db):
     """Two administrations with two workplaces each; a leader and an employee in each."""
-    admin_a, admin_b = AdministrationFactory(name="Børne- og Kulturforvaltningen"), (
-        AdministrationFactory(name="Social- og Sundhedsforvaltningen")
+    admin_a, admin_b = (
+        AdministrationFactory(name="Børne- og Kulturforvaltningen"),
+        (AdministrationFactory(name="Social- og Sundhedsforvaltningen")),
     )
     wa1 = WorkplaceFactory(administration=admin_a, name="Valhøj Skole")
     wa2 = WorkplaceFactory(administration=admin_a, name="Børnehuset Sønderbo")
@@ -65,3 +70,30 @@ def programme(db):
     TierFactory(programme=programme, number=2, name="Ledere", roles=["leder"])
     TierFactory(programme=programme, number=3, name="Medarbejdere", roles=["medarbejder"])
     return programme
+
+
+def _missing_service(marker: str) -> str | None:
+    """Why a test with this marker cannot run here, or None when it can."""
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        return "needs PostgreSQL: set DATABASE_URL"
+    if marker == "worker" and not settings.CELERY_BROKER_URL:
+        return "needs a Celery broker: set CELERY_BROKER_URL (Redis)"
+    if marker == "browser" and not shutil.which("chromium"):
+        return "needs Debian's chromium"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests whose services are missing locally; in CI a missing service is an error."""
+    for item in items:
+        for marker in ("postgres", "worker", "browser"):
+            if item.get_closest_marker(marker) is None:
+                continue
+            reason = _missing_service(marker)
+            if reason is None:
+                continue
+            if os.environ.get("CI"):
+                raise pytest.UsageError(f"{item.nodeid}: {reason} (CI runs every test)")
+            item.add_marker(pytest.mark.skip(reason=reason))
