@@ -39,6 +39,26 @@ def timed(fn: Callable[[], object], *, repeat: int = 1, setup: Callable[[], obje
     return statistics.median(times)
 
 
+class QueryCounter:
+    """Count the statements sent to the database (works with DEBUG off)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self._wrapper = self.connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+
 def ratio_at_least(name: str, measured_s: float, baseline_s: float, minimum: float, baseline: str):
     """Throughput ratio: baseline time / measured time (1.0 = as fast as the baseline)."""
     value = baseline_s / measured_s

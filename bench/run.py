@@ -21,9 +21,9 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    # No setup_test_environment(): its instrumented template rendering would slow every
+    # page and distort the ratios against the trivial page.
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     bench_dir = Path(__file__).parent
