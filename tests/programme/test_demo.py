@@ -1,0 +1,269 @@
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, F
+from django.urls import reverse
+
+from programme.demo import DEMO_PASSWORD, load_demo
+from programme.demo.memo import PROGRAMME_SLUG
+from programme.demo.organisation import UNITS, people_for
+from programme.models import (
+    Administration,
+    AdministrationSnapshot,
+    BudgetYear,
+    ExternalPerson,
+    Leadership,
+    MedCommittee,
+    Milestone,
+    Person,
+    Phase,
+    Postponement,
+    Programme,
+    Role,
+    Tier,
+    Workplace,
+)
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+COUNTED = [
+    Administration,
+    Workplace,
+    Person,
+    Leadership,
+    MedCommittee,
+    MedCommittee.workplaces.through,
+    ExternalPerson,
+    User,
+    User.groups.through,
+    Group,
+    Programme,
+    BudgetYear,
+    Tier,
+    Phase,
+    Phase.tiers.through,
+    Milestone,
+    Postponement,
+    AdministrationSnapshot,
+    # A rerun that saved unchanged rows would show here first.
+    Administration.history.model,
+    Workplace.history.model,
+    Person.history.model,
+    Leadership.history.model,
+    MedCommittee.history.model,
+    ExternalPerson.history.model,
+    Programme.history.model,
+    Tier.history.model,
+    Phase.history.model,
+    Milestone.history.model,
+]
+
+
+def _counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in COUNTED}
+
+
+def _load() -> str:
+    out = StringIO()
+    # Tests run with DEBUG off, as production does; the demo must be forced there.
+    call_command("load_demo", force=True, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Load the full demo twice, once for the whole module, and roll it back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        first_output = _load()
+        first = _counts()
+        second_output = _load()
+        yield {
+            "first": first,
+            "second": _counts(),
+            "first_output": first_output,
+            "second_output": second_output,
+        }
+        transaction.set_rollback(True)
+
+
+def test_programme_follows_the_memo(demo):
+    programme = Programme.objects.select_related("owner_unit__administration").get(
+        slug=PROGRAMME_SLUG
+    )
+    assert programme.name == "Udviklingsforløb for hele organisationen"
+    assert programme.vision == "Sammen om Rødovre"
+    assert programme.journal_number == "81.04.00-G00-5-20"
+    assert "professionel identitet" in programme.purpose
+    assert programme.owner_unit.name == "Personale & Udvikling"
+    assert programme.owner_unit.administration.code == "OEP"
+    assert (programme.starts_on, programme.ends_on) == (
+        datetime.date(2020, 1, 1),
+        datetime.date(2021, 12, 31),
+    )
+    assert dict(programme.budget_years.values_list("year", "frame")) == {
+        2020: Decimal("2000000.00"),
+        2021: Decimal("2000000.00"),
+    }
+    assert list(programme.tiers.order_by("number").values_list("number", "name", "roles")) == [
+        (1, "Fagchefforum", ["direktoer", "fagchef"]),
+        (2, "Ledere", ["leder"]),
+        (3, "Medarbejdere", ["medarbejder"]),
+    ]
+    phases = list(programme.phases.order_by("number").prefetch_related("tiers"))
+    assert [phase.name for phase in phases] == [
+        "Involverende afklaringsfase",
+        "Udviklingsfase",
+        "Implementeringsfase",
+    ]
+    for phase in phases:
+        assert sorted(tier.number for tier in phase.tiers.all()) == [2, 3]
+        assert phase.planned_start and phase.planned_end
+    assert phases[0].actual_start and phases[0].actual_end
+
+
+def test_kick_off_for_fagchefforum_is_postponed_for_covid_19(demo):
+    kick_off = Milestone.objects.get(name="Kick-off for fagchefforum")
+    assert kick_off.tier.name == "Fagchefforum"
+    assert datetime.date(2020, 10, 1) <= kick_off.planned_date <= datetime.date(2020, 12, 31)
+    assert kick_off.original_date < kick_off.planned_date
+    (move,) = kick_off.postponements.all()
+    assert (move.old_date, move.new_date) == (kick_off.original_date, kick_off.planned_date)
+    assert "covid-19" in move.reason
+    assert move.recorded_by.username == "hr"
+
+
+def test_timeline_has_the_memos_milestones(demo):
+    events = Milestone.objects.get(name="Kick-off events for ledere og medarbejdere")
+    assert datetime.date(2021, 4, 1) <= events.planned_date <= datetime.date(2021, 6, 30)
+    assert Milestone.objects.filter(name__startswith="Seminar ", tier__number=1).count() == 5
+    assert Milestone.objects.filter(name="Afklaringsfasen afsluttet").exists()
+    assert Milestone.objects.filter(name__startswith="Direktionens beslutning").exists()
+
+
+def test_organisation_has_a_realistic_size(demo):
+    assert 4 <= Administration.objects.count() <= 6
+    assert 70 <= Workplace.objects.count() <= 90
+    assert 2_700 <= Person.objects.count() <= 3_300
+    assert Workplace.objects.filter(parent__isnull=False).exists()
+    assert not Workplace.objects.filter(headcount=0).exists()
+    assert not Person.objects.exclude(email__endswith="@rodovre.example").exists()
+    assert Person.objects.filter(name__regex=r"[æøå]").count() > 100
+    assert ExternalPerson.objects.filter(kind="coach").count() == 3
+    assert ExternalPerson.objects.filter(kind="ekspert").count() == 5
+
+
+def test_every_administration_has_one_fagchef_and_there_is_a_direktion_of_three(demo):
+    per_administration = dict(
+        Person.objects.filter(role=Role.HEAD_OF_DEPARTMENT)
+        .values_list("workplace__administration__code")
+        .annotate(n=Count("pk"))
+    )
+    assert per_administration == dict.fromkeys(
+        Administration.objects.values_list("code", flat=True), 1
+    )
+    assert Person.objects.filter(role=Role.DIRECTOR).count() == 3
+
+
+def test_every_workplace_has_one_or_two_leaders_of_its_own(demo):
+    leaders = Workplace.objects.annotate(n=Count("leaderships")).values_list("n", flat=True)
+    assert set(leaders) <= {1, 2}
+    assert not Leadership.objects.exclude(person__role=Role.LEADER).exists()
+    assert not Leadership.objects.exclude(person__workplace=F("workplace")).exists()
+
+
+def test_med_committees_cover_the_organisation(demo):
+    levels = dict(MedCommittee.objects.values_list("level").annotate(n=Count("pk")))
+    assert levels["hoved"] == 1
+    assert levels["forvaltning"] == Administration.objects.count()
+    assert levels["lokal"] >= 10
+    assert not Workplace.objects.exclude(med_committees__level="lokal").exists()
+    main = MedCommittee.objects.get(level="hoved")
+    assert main.workplaces.count() == Workplace.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("username", "group"),
+    [
+        ("hr", "HR"),
+        ("direktion", "Direktion"),
+        ("fagchef", "Fagchef"),
+        ("leder", "Leder"),
+        ("medarbejder", "Medarbejder"),
+        ("coach", "Coach"),
+    ],
+)
+def test_demo_login_is_in_its_role_group_with_the_printed_password(demo, username, group):
+    user = User.objects.get(username=username)
+    assert list(user.groups.values_list("name", flat=True)) == [group]
+    assert user.check_password(DEMO_PASSWORD)
+    assert user.is_staff == (username == "hr")
+    assert f"{username} " in demo["first_output"]
+
+
+def test_demo_logins_belong_to_people_of_the_right_role(demo):
+    people = {p.user.username: p for p in Person.objects.filter(user__isnull=False)}
+    assert {name: p.role for name, p in people.items()} == {
+        "direktion": Role.DIRECTOR,
+        "fagchef": Role.HEAD_OF_DEPARTMENT,
+        "leder": Role.LEADER,
+        "medarbejder": Role.EMPLOYEE,
+    }
+    assert people["leder"].leaderships.exists()
+    assert people["medarbejder"].workplace_id in set(
+        people["leder"].leaderships.values_list("workplace_id", flat=True)
+    )
+    assert ExternalPerson.objects.get(user__username="coach").kind == "coach"
+
+
+@pytest.mark.parametrize(
+    ("username", "tier"),
+    [
+        ("hr", None),
+        ("direktion", "1. Fagchefforum"),
+        ("fagchef", "1. Fagchefforum"),
+        ("leder", "2. Ledere"),
+        ("medarbejder", "3. Medarbejdere"),
+        ("coach", None),
+    ],
+)
+def test_each_demo_login_opens_mit_overblik(demo, client, username, tier):
+    client.force_login(User.objects.get(username=username))
+    response = client.get(reverse("programme:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mit overblik" in page
+    if tier:
+        assert tier in page
+
+
+def test_second_run_changes_no_counts(demo):
+    assert demo["second"] == demo["first"]
+    assert "(0 new)" in demo["second_output"]
+
+
+def test_rerun_gives_a_changed_demo_password_back(demo):
+    user = User.objects.get(username="leder")
+    user.set_password("et-helt-andet-kodeord")
+    user.save()
+    load_demo()
+    user.refresh_from_db()
+    assert user.check_password(DEMO_PASSWORD)
+
+
+def test_refuses_to_load_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("load_demo", stdout=StringIO())
+
+
+def test_a_generated_person_is_the_same_at_every_scale():
+    for unit in UNITS[:10]:
+        small, full = people_for(unit, 0.1), people_for(unit, 1.0)
+        assert full[: len(small)] == small
