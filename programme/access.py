@@ -5,6 +5,7 @@ QuerySet method; all of them start from `scope_for(user)`, which is computed onc
 request and cached on the user object.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -27,6 +28,9 @@ GROUP_FOR_PERSON_ROLE = {
     "leder": RoleGroup.LEADER,
     "medarbejder": RoleGroup.EMPLOYEE,
 }
+
+# A breakdown that could single out fewer people than this is shown as "< 5" (product.md).
+SMALL_GROUP_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ class Scope:
     def is_direction(self) -> bool:
         return self.has(RoleGroup.DIRECTION)
 
+    @property
+    def takes_part(self) -> bool:
+        """Whether the user has any part in the programme: HR, an active person or a coach."""
+        return self.everything or self.person_id is not None or self.has(RoleGroup.COACH)
+
 
 NO_SCOPE = Scope()
 
@@ -69,10 +78,10 @@ def scope_for(user) -> Scope:
 
 
 def _compute_scope(user) -> Scope:
-    from .models import Person, Workplace
+    from .models import Person
 
     groups = frozenset(user.groups.values_list("name", flat=True))
-    if user.is_superuser or RoleGroup.HR in groups or RoleGroup.DIRECTION in groups:
+    if user.is_superuser or RoleGroup.HR in groups:
         person = Person.objects.filter(user=user).only("pk").first()
         return Scope(
             groups=groups | ({RoleGroup.HR.value} if user.is_superuser else set()),
@@ -87,7 +96,12 @@ def _compute_scope(user) -> Scope:
         .first()
     )
     if person is None:
-        return Scope(groups=groups)
+        # The roles from HR data belong to an active person. Someone who has left keeps
+        # no scope, even while their login is still in a role group (the groups are
+        # synchronised by HR's import, which may not have run yet).
+        return Scope(groups=groups - _PERSON_ROLE_GROUPS)
+    if RoleGroup.DIRECTION in groups:
+        return Scope(groups=groups, everything=True, person_id=person.pk)
 
     administration_ids: set[int] = set()
     led: set[int] = set()
@@ -95,16 +109,7 @@ def _compute_scope(user) -> Scope:
     if RoleGroup.HEAD_OF_DEPARTMENT in groups and person.workplace_id:
         administration_ids.add(person.workplace.administration_id)
     if RoleGroup.LEADER in groups:
-        # A leader sees the units they lead and the units below them.
-        frontier = set(
-            Workplace.objects.filter(leaderships__person=person).values_list("pk", flat=True)
-        )
-        while frontier:
-            led |= frontier
-            frontier = (
-                set(Workplace.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-                - led
-            )
+        led = _led_workplace_ids(person)
     if person.workplace_id:
         seen.add(person.workplace_id)
     return Scope(
@@ -114,6 +119,33 @@ def _compute_scope(user) -> Scope:
         led_workplace_ids=frozenset(led),
         workplace_ids=frozenset(led | seen),
     )
+
+
+_PERSON_ROLE_GROUPS = frozenset(group.value for group in GROUP_FOR_PERSON_ROLE.values())
+
+
+def _led_workplace_ids(person) -> set[int]:
+    """Return the units the person leads and every unit below them."""
+    from .models import Workplace
+
+    roots = set(
+        Workplace.objects.filter(leaderships__person=person).order_by().values_list("pk", flat=True)
+    )
+    if not roots:
+        return set()
+    # One query for the whole tree, walked here, so the number of queries does not grow
+    # with the depth of the organisation (a municipality has at most a few thousand units).
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id in (
+        Workplace.objects.filter(parent__isnull=False).order_by().values_list("pk", "parent_id")
+    ):
+        children[parent_id].append(pk)
+    led: set[int] = set()
+    frontier = roots
+    while frontier:
+        led |= frontier
+        frontier = {child for pk in frontier for child in children[pk]} - led
+    return led
 
 
 # Model permissions per group, as (app_label, codename pattern) pairs; "*" matches all
@@ -128,6 +160,10 @@ GROUP_PERMISSIONS: dict[RoleGroup, list[tuple[str, str]]] = {
         ("auth", "change_user"),
         ("auth", "view_user"),
         ("auth", "view_group"),
+        # The lockout page sends a locked-out user to HR, who lifts the lock by deleting
+        # the attempt. The access logs (addresses, times) stay with IT's superusers.
+        ("axes", "view_accessattempt"),
+        ("axes", "delete_accessattempt"),
     ],
     RoleGroup.DIRECTION: [("programme", "view_*")],
     RoleGroup.HEAD_OF_DEPARTMENT: [],

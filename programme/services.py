@@ -45,6 +45,7 @@ def ensure_role_groups(*, using: str = "default") -> None:
             group.permissions.set(wanted)
 
 
+@transaction.atomic
 def sync_person_groups(*, person: Person) -> None:
     """Put the person's login in the group of their HR role, and out of the other ones."""
     user = person.user
@@ -75,9 +76,9 @@ def set_leaders(*, workplace: Workplace, people: list[Person]) -> None:
     wanted = {person.pk for person in people}
     current = set(workplace.leaderships.values_list("person_id", flat=True))
     workplace.leaderships.filter(person_id__in=current - wanted).delete()
-    Leadership.objects.bulk_create(
-        [Leadership(workplace=workplace, person_id=pk) for pk in wanted - current]
-    )
+    # One save per new leader rather than bulk_create, which would skip the history rows.
+    for pk in sorted(wanted - current):
+        Leadership.objects.create(workplace=workplace, person_id=pk)
 
 
 @transaction.atomic
@@ -113,13 +114,13 @@ def refresh_organisation_snapshot() -> int:
         n_headcount=Sum("workplaces__headcount", filter=Q(workplaces__is_active=True)),
     ).values("pk", "n_workplaces", "n_headcount")
     people = dict(
-        Person.objects.filter(is_active=True, workplace__isnull=False)
+        Person.objects.filter(is_active=True, workplace__is_active=True)
         .values_list("workplace__administration_id")
         .annotate(n=Count("pk"))
         .values_list("workplace__administration_id", "n")
     )
     leaders = dict(
-        Leadership.objects.filter(person__is_active=True)
+        Leadership.objects.filter(person__is_active=True, workplace__is_active=True)
         .values_list("workplace__administration_id")
         .annotate(n=Count("person_id", distinct=True))
         .values_list("workplace__administration_id", "n")

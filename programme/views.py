@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .access import RoleGroup, scope_for
+from .access import SMALL_GROUP_LIMIT, RoleGroup, scope_for
 from .models import (
     Administration,
     AdministrationSnapshot,
@@ -46,7 +47,7 @@ def home(request):
     """Mit overblik: the signed-in person's part of the programme."""
     scope = scope_for(request.user)
     today = timezone.localdate()
-    programme = Programme.objects.current(today)
+    programme = Programme.objects.for_user(request.user).current(today)
     person = (
         Person.objects.select_related("workplace__administration")
         .filter(pk=scope.person_id)
@@ -89,12 +90,19 @@ def home(request):
         )
     if snapshots := context.get("snapshots"):
         context["snapshot_time"] = min(s.computed_at for s in snapshots)
+        for snapshot in snapshots:
+            # Small groups are suppressed: the template shows "< 5" for None.
+            snapshot.people_shown = (
+                snapshot.people if snapshot.people >= SMALL_GROUP_LIMIT else None
+            )
     return render(request, "programme/home.html", context)
 
 
 def programme_detail(request, slug):
     """The programme: tiers, phases with planned and actual dates, milestones and moves."""
-    programme = get_object_or_404(Programme.objects.for_user(request.user), slug=slug)
+    programme = get_object_or_404(
+        Programme.objects.for_user(request.user).select_related("owner_unit"), slug=slug
+    )
     today = timezone.localdate()
     phases = list(programme.phases.prefetch_related("tiers").order_by("number"))
     for phase in phases:
@@ -117,7 +125,10 @@ def programme_detail(request, slug):
             "tiers": programme.tiers.order_by("number"),
             "phases": phases,
             "milestones": milestones,
-            "budget_years": programme.budget_years.all(),
+            # The budget is for HR and direktionen only (product.md's policy table).
+            "budget_years": (
+                programme.budget_years.all() if scope_for(request.user).everything else []
+            ),
             "today": today,
             "active_nav": "programme",
         },
@@ -126,7 +137,7 @@ def programme_detail(request, slug):
 
 def programme_current(request):
     """Redirect-free shortcut: show the current programme."""
-    programme = Programme.objects.current()
+    programme = Programme.objects.for_user(request.user).current()
     if programme is None:
         raise Http404
     return programme_detail(request, slug=programme.slug)
@@ -136,7 +147,8 @@ def workplace_list(request):
     """The workplaces the user may see, searchable and paged."""
     scope = scope_for(request.user)
     if not (scope.everything or scope.administration_ids or scope.led_workplace_ids):
-        raise Http404
+        # A function this role may not use (staff see their own workplace only).
+        raise PermissionDenied
     workplaces = (
         Workplace.objects.for_user(request.user)
         .active()
@@ -190,7 +202,9 @@ def workplace_detail(request, code):
         {
             "workplace": workplace,
             "leaders": workplace.leaders.filter(is_active=True).order_by("name"),
-            "children": workplace.children.filter(is_active=True).order_by("name"),
+            "children": Workplace.objects.for_user(request.user)
+            .filter(parent=workplace, is_active=True)
+            .order_by("name"),
             "med_committees": workplace.med_committees.order_by("level", "name"),
             "people_page": people_page,
             "may_see_staff": may_see_staff,
