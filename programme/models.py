@@ -362,8 +362,9 @@ class AdministrationSnapshot(models.Model):
 
 class ProgrammeQuerySet(models.QuerySet):
     def for_user(self, user):
-        # The programme itself is organisation-wide: everyone signed in may read it.
-        if not user.is_authenticated:
+        # The programme is organisation-wide: everyone who takes part may read it; a login
+        # in no role, or of someone who has left, may not.
+        if not scope_for(user).takes_part:
             return self.none()
         return self.filter(is_active=True)
 
@@ -486,8 +487,15 @@ class Tier(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        unknown = set(self.roles or []) - set(Role.values)
-        if not isinstance(self.roles, list) or unknown:
+        if not isinstance(self.roles, list) or not all(isinstance(r, str) for r in self.roles):
+            raise ValidationError(
+                {
+                    "roles": _("Angiv rollerne som en liste, fx %(example)s.")
+                    % {"example": '["leder"]'}
+                }
+            )
+        unknown = set(self.roles) - set(Role.values)
+        if unknown:
             raise ValidationError(
                 {"roles": _("Ukendte roller: %(roles)s") % {"roles": ", ".join(sorted(unknown))}}
             )

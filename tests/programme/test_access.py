@@ -137,20 +137,10 @@ def test_anonymous_visitor_sees_no_programme(programme):
     assert not Programme.objects.for_user(AnonymousUser()).exists()
 
 
-# ProgrammeQuerySet.for_user() (programme/models.py, not ours to edit) lets every
-# signed-in login read the programme. It should ask `scope_for(user).takes_part`.
-PROGRAMME_OPEN_TO_EVERY_LOGIN = (
-    "programme/models.py: ProgrammeQuerySet.for_user must return none() unless "
-    "scope_for(user).takes_part"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=PROGRAMME_OPEN_TO_EVERY_LOGIN)
 def test_login_in_no_group_sees_no_programme(loner, programme):
     assert visible(Programme, loner) == set()
 
 
-@pytest.mark.xfail(strict=True, reason=PROGRAMME_OPEN_TO_EVERY_LOGIN)
 def test_person_who_has_left_sees_no_programme(users, org, programme):
     deactivate(org["employee_a"])
     assert visible(Programme, users["medarbejder"]) == set()

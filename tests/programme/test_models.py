@@ -221,12 +221,6 @@ def test_tier_rejects_roles_that_are_not_a_list():
     assert "roles" in error.value.message_dict
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="programme/models.py Tier.clean calls set() on the value before checking it "
-    "is a list: a number typed into the admin's roles field is a 500, not a form error",
-)
 def test_tier_rejects_a_number_as_roles_with_a_form_error():
     tier = TierFactory.build(programme=ProgrammeFactory(), roles=5)
     with pytest.raises(ValidationError):
