@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.core.management.utils import get_random_secret_key
@@ -312,6 +312,7 @@ def test_account_is_locked_after_too_many_bad_logins_even_with_the_right_passwor
     assert attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
     assert attempt.ip_address == "127.0.0.1"
     assert "forkert" not in attempt.post_data  # a near-miss password is not kept
+    assert AccessFailureLog.objects.filter(username="lene").count() >= settings.AXES_FAILURE_LIMIT
     assert "Locking out" in caplog.text
 
 
