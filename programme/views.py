@@ -243,13 +243,19 @@ def _database_ok() -> str:
 
 
 def _broker_state() -> str:
-    if not settings.CELERY_BROKER_URL:
+    # The setting, not the Celery app's configuration, which is read once and cached.
+    broker_url = settings.CELERY_BROKER_URL
+    if not broker_url:
         return "eager"
     from rodovre_udvikling.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with app.connection_for_write(
+            url=broker_url,
+            transport_options={"socket_connect_timeout": 2, "socket_timeout": 2},
+        ) as conn:
+            # One attempt: kombu sleeps two seconds before each retry.
+            conn.ensure_connection(max_retries=0, timeout=2)
     except Exception:
         return "error"
     return "ok"
