@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from programme.models import Role
 from tests.programme.factories import (
@@ -70,6 +71,13 @@ def programme(db):
     TierFactory(programme=programme, number=2, name="Ledere", roles=["leder"])
     TierFactory(programme=programme, number=3, name="Medarbejdere", roles=["medarbejder"])
     return programme
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache: with Redis (CI) the cache outlives a test."""
+    yield
+    cache.clear()
 
 
 def _missing_service(marker: str) -> str | None:

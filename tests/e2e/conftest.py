@@ -91,10 +91,6 @@ class PageProblems:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        # The app serves no favicon yet and Chromium asks for /favicon.ico on every page:
-        # that 404 is the one console error let through.
-        if url.endswith("/favicon.ico"):
-            return
         self.console_errors.append(f"{message.text} ({url})")
 
     def assert_none(self) -> None:

@@ -73,7 +73,9 @@ class LeadershipFactory(factory.django.DjangoModelFactory):
         model = Leadership
 
     workplace = factory.SubFactory(WorkplaceFactory)
-    person = factory.SubFactory(PersonFactory, role=Role.LEADER)
+    person = factory.SubFactory(
+        PersonFactory, role=Role.LEADER, workplace=factory.SelfAttribute("..workplace")
+    )
 
 
 class MedCommitteeFactory(factory.django.DjangoModelFactory):
