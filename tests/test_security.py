@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.cache import cache
 from django.core.management.utils import get_random_secret_key
 from django.test import Client
 from django.urls import reverse
