@@ -44,6 +44,8 @@ class Scope:
     # Workplaces seen as leader (with their staff) or as an employee (without).
     led_workplace_ids: frozenset[int] = frozenset()
     workplace_ids: frozenset[int] = field(default=frozenset())
+    # The Person behind the login, with workplace and administration loaded, for the pages.
+    person: object | None = field(default=None, compare=False, repr=False)
 
     def has(self, group: RoleGroup) -> bool:
         return group.value in self.groups
@@ -81,27 +83,24 @@ def _compute_scope(user) -> Scope:
     from .models import Person
 
     groups = frozenset(user.groups.values_list("name", flat=True))
+    people = Person.objects.filter(user=user).select_related("workplace__administration")
     if user.is_superuser or RoleGroup.HR in groups:
-        person = Person.objects.filter(user=user).only("pk").first()
+        person = people.order_by().first()
         return Scope(
             groups=groups | ({RoleGroup.HR.value} if user.is_superuser else set()),
             everything=True,
             person_id=person.pk if person else None,
+            person=person,
         )
 
-    person = (
-        Person.objects.filter(user=user, is_active=True)
-        .select_related("workplace")
-        .only("pk", "workplace__administration_id")
-        .first()
-    )
+    person = people.filter(is_active=True).order_by().first()
     if person is None:
         # The roles from HR data belong to an active person. Someone who has left keeps
         # no scope, even while their login is still in a role group (the groups are
         # synchronised by HR's import, which may not have run yet).
         return Scope(groups=groups - _PERSON_ROLE_GROUPS)
     if RoleGroup.DIRECTION in groups:
-        return Scope(groups=groups, everything=True, person_id=person.pk)
+        return Scope(groups=groups, everything=True, person_id=person.pk, person=person)
 
     administration_ids: set[int] = set()
     led: set[int] = set()
@@ -118,6 +117,7 @@ def _compute_scope(user) -> Scope:
         administration_ids=frozenset(administration_ids),
         led_workplace_ids=frozenset(led),
         workplace_ids=frozenset(led | seen),
+        person=person,
     )
 
 

@@ -16,6 +16,10 @@ class ProgrammeConfig(AppConfig):
         # signal, just before this receiver runs for that app.
         post_migrate.connect(_ensure_role_groups, dispatch_uid="programme.ensure_role_groups")
 
+        from . import outline
+
+        outline.connect()
+
 
 def _ensure_role_groups(sender, app_config=None, using="default", **kwargs):
     from .services import ensure_role_groups

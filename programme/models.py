@@ -371,10 +371,14 @@ class ProgrammeQuerySet(models.QuerySet):
     def current(self, today: datetime.date | None = None):
         """Return the active programme running today, else the latest one."""
         today = today or timezone.localdate()
-        active = self.filter(is_active=True)
+        running = models.ExpressionWrapper(
+            Q(starts_on__lte=today, ends_on__gte=today), output_field=models.BooleanField()
+        )
         return (
-            active.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
-            or active.order_by("-starts_on").first()
+            self.filter(is_active=True)
+            .annotate(running=running)
+            .order_by("-running", "-starts_on")
+            .first()
         )
 
 
@@ -552,13 +556,6 @@ class Phase(models.Model):
         return "planned"
 
 
-class MilestoneQuerySet(models.QuerySet):
-    def upcoming(self, today: datetime.date):
-        return self.filter(reached_on__isnull=True, planned_date__gte=today).order_by(
-            "planned_date"
-        )
-
-
 class Milestone(models.Model):
     """A dated point in the plan; moving it is recorded as a postponement."""
 
@@ -585,8 +582,6 @@ class Milestone(models.Model):
     planned_date = models.DateField(_("planlagt dato"))
     reached_on = models.DateField(_("nået den"), null=True, blank=True)
     history = HistoricalRecords()
-
-    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("milepæl")

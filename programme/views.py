@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -17,30 +17,19 @@ from .models import (
     Administration,
     AdministrationSnapshot,
     Person,
-    Postponement,
     Programme,
     Workplace,
 )
+from .outline import programme_outline
 
 WORKPLACES_PER_PAGE = 50
 PEOPLE_PER_PAGE = 100
 
 
-def _programme_context(programme: Programme | None, today) -> dict:
-    """Phases and the next milestones of a programme, prepared for the templates."""
-    if programme is None:
-        return {"programme": None, "phases": [], "milestones": []}
-    phases = list(programme.phases.prefetch_related("tiers").order_by("number"))
-    milestones = list(
-        programme.milestones.upcoming(today)
-        .select_related("tier", "phase")
-        .prefetch_related(
-            Prefetch("postponements", queryset=Postponement.objects.order_by("recorded_at"))
-        )[:5]
-    )
+def _phases_with_state(phases, today) -> list:
     for phase in phases:
         phase.state = phase.status(today)
-    return {"programme": programme, "phases": phases, "milestones": milestones}
+    return phases
 
 
 def home(request):
@@ -48,25 +37,27 @@ def home(request):
     scope = scope_for(request.user)
     today = timezone.localdate()
     programme = Programme.objects.for_user(request.user).current(today)
-    person = (
-        Person.objects.select_related("workplace__administration")
-        .filter(pk=scope.person_id)
-        .first()
-        if scope.person_id
-        else None
-    )
-    context = _programme_context(programme, today)
-    tiers = list(programme.tiers.order_by("number")) if programme else []
-    context.update(
-        {
-            "person": person,
-            "tiers": tiers,
-            "tier": next((t for t in tiers if person and person.role in t.roles), None),
-            "today": today,
-            "is_coach": scope.has(RoleGroup.COACH),
-            "active_nav": "home",
-        }
-    )
+    person = scope.person
+    context = {
+        "programme": programme,
+        "person": person,
+        "today": today,
+        "is_coach": scope.has(RoleGroup.COACH),
+        "active_nav": "home",
+    }
+    if programme is not None:
+        outline = programme_outline(programme)
+        context.update(
+            {
+                "tiers": outline.tiers,
+                "tier": next((t for t in outline.tiers if person and person.role in t.roles), None),
+                "phases": _phases_with_state(outline.phases, today),
+                "milestones": outline.pending_milestones(limit=5),
+                "outline_version": outline.version,
+                # The budget is for HR and direktionen only (product.md's policy table).
+                "budget_years": outline.budget_years if scope.everything else [],
+            }
+        )
 
     if scope.everything:
         context["snapshots"] = list(
@@ -74,7 +65,6 @@ def home(request):
             .select_related("administration")
             .order_by("administration__name")
         )
-        context["budget_years"] = list(programme.budget_years.all()) if programme else []
     elif scope.administration_ids:
         context["snapshots"] = list(
             AdministrationSnapshot.objects.filter(
@@ -104,31 +94,17 @@ def programme_detail(request, slug):
         Programme.objects.for_user(request.user).select_related("owner_unit"), slug=slug
     )
     today = timezone.localdate()
-    phases = list(programme.phases.prefetch_related("tiers").order_by("number"))
-    for phase in phases:
-        phase.state = phase.status(today)
-    milestones = (
-        programme.milestones.select_related("tier", "phase")
-        .prefetch_related(
-            Prefetch(
-                "postponements",
-                queryset=Postponement.objects.order_by("recorded_at"),
-            )
-        )
-        .order_by("planned_date")
-    )
+    outline = programme_outline(programme)
     return render(
         request,
         "programme/programme_detail.html",
         {
             "programme": programme,
-            "tiers": programme.tiers.order_by("number"),
-            "phases": phases,
-            "milestones": milestones,
+            "tiers": outline.tiers,
+            "phases": _phases_with_state(outline.phases, today),
+            "milestones": outline.milestones,
             # The budget is for HR and direktionen only (product.md's policy table).
-            "budget_years": (
-                programme.budget_years.all() if scope_for(request.user).everything else []
-            ),
+            "budget_years": outline.budget_years if scope_for(request.user).everything else [],
             "today": today,
             "active_nav": "programme",
         },

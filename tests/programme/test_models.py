@@ -10,13 +10,13 @@ from programme.models import (
     Leadership,
     MedCommittee,
     MedLevel,
-    Milestone,
     Phase,
     Postponement,
     Programme,
     Role,
     Tier,
 )
+from programme.outline import programme_outline
 from tests.programme.factories import (
     AdministrationFactory,
     LeadershipFactory,
@@ -259,14 +259,16 @@ def test_current_programme_prefers_the_latest_started_of_two_running():
 # --- Milestones -------------------------------------------------------------------------
 
 
-def test_upcoming_milestones_are_unreached_from_today_in_date_order():
+def test_pending_milestones_are_the_unreached_ones_overdue_first_in_date_order():
     programme = ProgrammeFactory()
     later = MilestoneFactory(programme=programme, planned_date=datetime.date(2021, 9, 1))
     today = MilestoneFactory(programme=programme, planned_date=JUN_1)
-    MilestoneFactory(programme=programme, planned_date=datetime.date(2021, 5, 31))
+    overdue = MilestoneFactory(programme=programme, planned_date=datetime.date(2021, 5, 31))
     MilestoneFactory(programme=programme, planned_date=datetime.date(2021, 7, 1), reached_on=JUN_1)
 
-    assert list(Milestone.objects.upcoming(JUN_1)) == [today, later]
+    pending = programme_outline(programme).pending_milestones(limit=5)
+
+    assert pending == [overdue, today, later]
 
 
 def test_milestone_is_postponed_when_planned_date_left_the_original():
