@@ -74,8 +74,8 @@ bench: install-dev
 	$(PY) -m bench.run $(BENCH)
 
 messages: install-dev
-	cd rodovre_udvikling && DJANGO_DEBUG=1 ../$(PY) ../manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*'
-	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l en --ignore='.venv/*' --ignore='node_modules/*' --ignore='tests/*' --ignore='bench/*' --no-obsolete
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*'
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .test-media
