@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .forms import PostponeMilestoneForm
+from .imports.admin import HRImportExportMixin
 from .models import (
     Administration,
     BudgetYear,
@@ -27,10 +28,12 @@ from .models import (
     Tier,
     Workplace,
 )
+from .resources import AdministrationResource, PersonResource, WorkplaceResource
 
 
 @admin.register(Administration)
-class AdministrationAdmin(SimpleHistoryAdmin):
+class AdministrationAdmin(HRImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AdministrationResource]
     list_display = ["name", "code", "short_name", "workplace_count", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "short_name"]
@@ -52,7 +55,8 @@ class LeadershipInline(admin.TabularInline):
 
 
 @admin.register(Workplace)
-class WorkplaceAdmin(SimpleHistoryAdmin):
+class WorkplaceAdmin(HRImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [WorkplaceResource]
     list_display = ["name", "code", "administration", "parent", "headcount", "is_active"]
     list_filter = ["administration", "is_active"]
     list_select_related = ["administration", "parent"]
@@ -71,7 +75,9 @@ class MedCommitteeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HRImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [PersonResource]
+    supports_complete_list = True
     list_display = [
         "name",
         "employee_number",
