@@ -176,3 +176,10 @@ def test_compiled_catalogue_matches_a_fresh_compile(tmp_path):
     # What compilemessages runs; --check-format also rejects a broken placeholder.
     subprocess.run(["msgfmt", "--check-format", "-o", fresh, PO_FILE], check=True)
     assert translations_in_mo(MO_FILE) == translations_in_mo(fresh)
+
+
+def test_browser_language_alone_does_not_switch_from_danish(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en-GB,en;q=0.9"})
+
+    assert '<html lang="da">' in response.content.decode()
+    assert "Log ind" in response.content.decode()
