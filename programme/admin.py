@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -225,18 +226,26 @@ class MilestoneAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         form = PostponeMilestoneForm(request.POST or None, current_date=milestone.planned_date)
         if request.method == "POST" and form.is_valid():
-            services.postpone_milestone(
-                milestone=milestone,
-                new_date=form.cleaned_data["new_date"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(
-                request,
-                _("Milepælen «%(name)s» er flyttet til %(date)s.")
-                % {"name": milestone.name, "date": form.cleaned_data["new_date"]},
-            )
-            return redirect("admin:programme_milestone_change", milestone.pk)
+            try:
+                services.postpone_milestone(
+                    milestone=milestone,
+                    new_date=form.cleaned_data["new_date"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except services.MilestoneNotMoved as error:
+                # Someone else moved it to this date since the form was shown.
+                form.add_error("new_date", str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Milepælen «%(name)s» er flyttet til %(date)s.")
+                    % {
+                        "name": milestone.name,
+                        "date": date_format(form.cleaned_data["new_date"], "DATE_FORMAT"),
+                    },
+                )
+                return redirect("admin:programme_milestone_change", milestone.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

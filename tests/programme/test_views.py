@@ -379,6 +379,35 @@ def test_hr_postpones_a_milestone_with_a_reason(client, users, milestone):
     assert history.history_change_reason == "Udskudt grundet covid-19"
 
 
+def test_postponement_message_gives_the_new_date_in_danish(client, users, milestone):
+    client.force_login(users["hr"])
+
+    response = client.post(
+        postpone_url(milestone),
+        {"new_date": "2021-09-01", "reason": "Udskudt grundet covid-19"},
+        follow=True,
+    )
+
+    assert "er flyttet til 1. september 2021." in response.content.decode()
+
+
+def test_a_concurrent_move_to_the_same_date_is_a_form_error_not_a_crash(
+    client, users, milestone, monkeypatch
+):
+    # Another HR user moved the milestone to this date between the page and the post: the
+    # service, holding the row lock, refuses; the view must show that, not fail.
+    def moved_meanwhile(**kwargs):
+        raise services.MilestoneNotMoved("Milepælen ligger allerede på denne dato.")
+
+    monkeypatch.setattr(services, "postpone_milestone", moved_meanwhile)
+    client.force_login(users["hr"])
+
+    response = client.post(postpone_url(milestone), {"new_date": "2021-09-01", "reason": "x"})
+
+    assert response.status_code == 200
+    assert "Milepælen ligger allerede på denne dato." in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("data", "error"),
     [
