@@ -33,6 +33,7 @@ from programme.models import (
     Workplace,
 )
 from programme.resources import AdministrationResource, PersonResource, WorkplaceResource
+from programme.tasks import refresh_organisation_snapshot
 from tests.programme.factories import (
     AdministrationFactory,
     LeadershipFactory,
@@ -914,7 +915,7 @@ def upload(client, model, data, name, *, kind="csv", **extra):
 
 
 def test_admin_dry_run_then_confirm_imports_and_logs_the_run(
-    client, hr, units, django_capture_on_commit_callbacks
+    client, hr, units, django_capture_on_commit_callbacks, monkeypatch
 ):
     PersonFactory(employee_number="1009", workplace=units["w3"])
     data = csv_bytes(
@@ -938,6 +939,9 @@ def test_admin_dry_run_then_confirm_imports_and_logs_the_run(
     assert not Person.objects.filter(employee_number="1001").exists()
 
     confirm = dry.context["confirm_form"]
+    # Run the recount here rather than on a worker (with a broker configured, .delay()
+    # would only queue it; tests/test_worker.py covers the real worker).
+    monkeypatch.setattr(refresh_organisation_snapshot, "delay", refresh_organisation_snapshot.apply)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         done = client.post(admin_url("person", "process_import"), confirm.initial)
 
