@@ -4,8 +4,6 @@ quality.md rows 6 and 7. A new URL fails `test_every_named_url_is_classified` un
 added to PUBLIC or MATRIX below, with what every role must get from it.
 """
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -14,28 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from programme.access import RoleGroup
 from programme.models import ExternalPerson
 from tests.programme.factories import UserFactory
+from tests.url_matrices import AREAS
+from tests.url_matrices._rows import LOGGED_OUT, LOGIN, ROLES, Row, every_role
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ("anonymous", "medarbejder", "leder", "fagchef", "direktion", "hr", "coach")
-
-# Expected outcomes other than a plain status code.
-LOGIN = "302 → login"  # sent to the login page, with ?next= back to the page
-LOGGED_OUT = "302 → login, signed out"  # LOGOUT_REDIRECT_URL, no ?next=
-
-
-@dataclass(frozen=True)
-class Row:
-    """What each role gets from one URL, and how the request is made."""
-
-    expected: dict[str, int | str]
-    method: str = "get"
-    data: dict = field(default_factory=dict)
-
-
-def every_role(anonymous, others):
-    return {"anonymous": anonymous} | dict.fromkeys(ROLES[1:], others)
-
 
 # Public pages: no login needed. Each answers an anonymous visitor itself.
 PUBLIC = {
@@ -86,6 +66,15 @@ MATRIX = {
         }
     ),
 }
+
+
+# Each area of the app adds its own rows (tests/url_matrices/).
+AREA_OF = {}
+for _area in AREAS:
+    for _table, _rows in ((PUBLIC, _area.PUBLIC), (MATRIX, _area.MATRIX)):
+        assert not set(_rows) & (set(PUBLIC) | set(MATRIX)), _area.__name__
+        _table.update(_rows)
+        AREA_OF.update(dict.fromkeys(_rows, _area))
 
 
 def named_urls(resolver=None, namespace=""):
@@ -152,10 +141,15 @@ def role_context(org, users, programme, coach):
     }
 
 
-def url_kwargs(name, workplace, programme):
+def url_kwargs(name, role, ctx):
+    if name in AREA_OF:
+        area = AREA_OF[name]
+        if hasattr(area, "prepare"):
+            area.prepare(ctx)
+        return area.url_kwargs(name, ctx)
     return {
-        "programme:programme-detail": {"slug": programme.slug},
-        "programme:workplace-detail": {"code": workplace.code},
+        "programme:programme-detail": {"slug": ctx["programme"].slug},
+        "programme:workplace-detail": {"code": ctx["workplace"].code},
     }.get(name, {})
 
 
@@ -167,10 +161,18 @@ def request_as(client, row, url, user):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_role_gets_the_matrix_status(client, role_context, programme, name, role):
+def test_role_gets_the_matrix_status(client, role_context, programme, org, users, name, role):
     user, workplace = role_context[role]
     row = MATRIX[name]
-    url = reverse(name, kwargs=url_kwargs(name, workplace, programme))
+    ctx = {
+        "role": role,
+        "user": user,
+        "workplace": workplace,
+        "programme": programme,
+        "org": org,
+        "users": users,
+    }
+    url = reverse(name, kwargs=url_kwargs(name, role, ctx))
 
     response = request_as(client, row, url, user)
 
@@ -187,9 +189,17 @@ def test_role_gets_the_matrix_status(client, role_context, programme, name, role
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
-def test_public_url_answers_anonymous_visitor(client, name):
+def test_public_url_answers_anonymous_visitor(client, org, users, programme, name):
     row = PUBLIC[name]
-    response = request_as(client, row, reverse(name), None)
+    ctx = {
+        "role": "anonymous",
+        "user": None,
+        "workplace": org["wa1"],
+        "programme": programme,
+        "org": org,
+        "users": users,
+    }
+    response = request_as(client, row, reverse(name, kwargs=url_kwargs(name, None, ctx)), None)
 
     assert response.status_code == row.expected["anonymous"]
     assert not response.get("Location", "").startswith(reverse("login"))

@@ -1,0 +1,36 @@
+"""Models of the programme app, split by subject; import them from here."""
+
+from .organisation import (
+    Administration,
+    AdministrationSnapshot,
+    ExternalKind,
+    ExternalPerson,
+    ImportRun,
+    Leadership,
+    MedCommittee,
+    MedLevel,
+    Person,
+    Role,
+    Workplace,
+)
+from .plan import BudgetYear, Milestone, Phase, Postponement, Programme, Tier
+
+__all__ = [
+    "Administration",
+    "AdministrationSnapshot",
+    "BudgetYear",
+    "ExternalKind",
+    "ExternalPerson",
+    "ImportRun",
+    "Leadership",
+    "MedCommittee",
+    "MedLevel",
+    "Milestone",
+    "Person",
+    "Phase",
+    "Postponement",
+    "Programme",
+    "Role",
+    "Tier",
+    "Workplace",
+]
