@@ -27,5 +27,6 @@ urlpatterns = [
     path("tilgaengelighed/", programme_views.accessibility_statement, name="accessibility"),
     path("healthz", programme_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("clarification.urls")),
     path("", include("programme.urls")),
 ]

@@ -1,0 +1,111 @@
+"""The clarification phase in the Django admin, for HR."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Activity,
+    AnonymousLink,
+    Attachment,
+    ClarificationStep,
+    Input,
+    InvolvementPlan,
+    StepState,
+    Submission,
+)
+
+
+@admin.register(ClarificationStep)
+class ClarificationStepAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "programme", "deadline"]
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+
+
+@admin.register(StepState)
+class StepStateAdmin(SimpleHistoryAdmin):
+    list_display = ["step", "administration", "status", "opened_at", "closed_at", "closed_by"]
+    list_filter = ["step__number", "status", "administration"]
+    list_select_related = ["step", "administration", "closed_by"]
+    # Opening and closing happen on the step pages, where the rules and sign-off apply.
+    readonly_fields = [
+        "step",
+        "administration",
+        "status",
+        "opened_at",
+        "opened_by",
+        "opened_early_reason",
+        "closed_at",
+        "closed_by",
+        "sign_off_comment",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InvolvementPlan)
+class InvolvementPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["administration", "programme", "status", "submitted_at", "approved_at"]
+    list_filter = ["status", "programme"]
+    list_select_related = ["administration", "programme"]
+    search_fields = ["administration__name"]
+    readonly_fields = ["submitted_at", "submitted_by", "approved_at", "approved_by"]
+    autocomplete_fields = ["workplaces", "responsible_leaders"]
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    fields = [
+        "method",
+        "held_on",
+        "staff_participants",
+        "leader_participants",
+        "med_involved",
+        "med_committee",
+    ]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SimpleHistoryAdmin):
+    list_display = ["workplace", "programme", "status", "delivered_at", "updated_at"]
+    list_filter = ["status", "programme", "workplace__administration"]
+    list_select_related = ["workplace", "programme"]
+    search_fields = ["workplace__name", "workplace__code"]
+    readonly_fields = ["delivered_at", "delivered_by"]
+    autocomplete_fields = ["workplace"]
+    inlines = [ActivityInline]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Input)
+class InputAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "workplace", "kind", "suggested_form", "source", "submitted_on"]
+    list_filter = ["source", "kind", "suggested_form", "workplace__administration"]
+    list_select_related = ["workplace"]
+    search_fields = ["title", "text", "workplace__name"]
+    date_hierarchy = "submitted_on"
+    readonly_fields = ["source", "submitted_on"]
+    autocomplete_fields = ["workplace"]
+    inlines = [AttachmentInline]
+    show_full_result_count = False
+
+
+@admin.register(AnonymousLink)
+class AnonymousLinkAdmin(admin.ModelAdmin):
+    list_display = ["workplace", "created_at", "rotated_at"]
+    list_select_related = ["workplace"]
+    search_fields = ["workplace__name", "workplace__code"]
+    # The token is a secret: it is shown on the leader's page and the poster, not here.
+    exclude = ["token"]
+    readonly_fields = ["workplace", "created_at", "rotated_at"]
+
+    def has_add_permission(self, request):
+        return False

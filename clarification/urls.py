@@ -1,0 +1,12 @@
+from .views import anonymous, coverage, plans, steps, submissions
+
+app_name = "clarification"
+
+# Each page module lists its own URLs; they are classified in tests/url_matrices/.
+urlpatterns = [
+    *steps.urlpatterns,
+    *plans.urlpatterns,
+    *submissions.urlpatterns,
+    *coverage.urlpatterns,
+    *anonymous.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""Pages of the clarification phase: anonymous."""
+
+urlpatterns = []

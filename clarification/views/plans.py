@@ -1,0 +1,3 @@
+"""Pages of the clarification phase: plans."""
+
+urlpatterns = []
