@@ -1,6 +1,10 @@
 """The clarification phase in the Django admin, for HR."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -13,6 +17,7 @@ from .models import (
     StepState,
     Submission,
 )
+from .services.anonymous import rotate_link
 
 
 @admin.register(ClarificationStep)
@@ -100,12 +105,43 @@ class InputAdmin(SimpleHistoryAdmin):
 
 @admin.register(AnonymousLink)
 class AnonymousLinkAdmin(admin.ModelAdmin):
-    list_display = ["workplace", "created_at", "rotated_at"]
-    list_select_related = ["workplace"]
+    list_display = ["workplace", "administration", "created_at", "rotated_at", "poster"]
+    list_filter = ["workplace__administration"]
+    list_select_related = ["workplace__administration"]
     search_fields = ["workplace__name", "workplace__code"]
     # The token is a secret: it is shown on the leader's page and the poster, not here.
     exclude = ["token"]
     readonly_fields = ["workplace", "created_at", "rotated_at"]
+    actions = ["rotate_links"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("forvaltning"), ordering="workplace__administration__name")
+    def administration(self, link):
+        return link.workplace.administration
+
+    @admin.display(description=_("plakat"))
+    def poster(self, link):
+        url = reverse("clarification:poster", kwargs={"code": link.workplace.code})
+        return format_html('<a href="{}">{}</a>', url, _("Hent plakat (PDF)"))
+
+    @admin.action(
+        description=_("Skift linket for de valgte arbejdspladser"), permissions=["change"]
+    )
+    def rotate_links(self, request, queryset):
+        workplaces = [link.workplace for link in queryset.select_related("workplace")]
+        for workplace in workplaces:
+            rotate_link(workplace=workplace)
+        self.message_user(
+            request,
+            ngettext(
+                "Linket er skiftet for %(count)d arbejdsplads. Den gamle plakat virker ikke "
+                "længere.",
+                "Linket er skiftet for %(count)d arbejdspladser. De gamle plakater virker ikke "
+                "længere.",
+                len(workplaces),
+            )
+            % {"count": len(workplaces)},
+            messages.SUCCESS,
+        )

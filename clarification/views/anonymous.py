@@ -1,3 +1,200 @@
-"""Pages of the clarification phase: anonymous."""
+"""Pages of the clarification phase: anonymous input through a workplace's link, its poster.
 
-urlpatterns = []
+The two public pages (the form and the thank-you) read nothing about the visitor but the
+address, and that only to count submissions in the cache (services.anonymous); they never
+look at `request.user`, so a signed-in employee is just as anonymous.
+"""
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programme.access import RoleGroup, Scope, scope_for
+from programme.models import Workplace
+
+from ..forms.anonymous import AnonymousInputForm
+from ..models import AnonymousLink, StepStatus
+from ..poster import build_poster
+from ..services import anonymous as service
+from ..services.steps import StepClosed
+
+# --- the public pages -------------------------------------------------------------------
+
+
+def _invalid_link(request):
+    return render(request, "clarification/anonymous_invalid.html", status=404)
+
+
+def _closed(request, link, state: service.FormState, *, status: int):
+    return render(
+        request,
+        "clarification/anonymous_closed.html",
+        {
+            "workplace": link.workplace,
+            "administration": link.workplace.administration,
+            "closed": state.status == StepStatus.CLOSED,
+            "deadline": state.deadline,
+        },
+        status=status,
+    )
+
+
+def _state_of(error: StepClosed) -> service.FormState:
+    if error.state is not None:
+        return service.FormState(
+            is_open=False, status=error.state.status, deadline=error.state.step.deadline
+        )
+    step = service.execution_step(service.current_programme())
+    return service.FormState(
+        is_open=False, status=StepStatus.NOT_STARTED, deadline=step.deadline if step else None
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def anonymous_input(request, token):
+    """The form an employee reaches through the workplace's link or QR code."""
+    link = service.find_link(token)
+    if link is None:
+        return _invalid_link(request)
+    thanks = redirect("clarification:anonymous-thanks", token=token)
+    context = {"workplace": link.workplace, "token": token}
+    status = 200
+    if request.method == "POST":
+        form = AnonymousInputForm(request.POST)
+        if form.is_bot:
+            return thanks
+        if form.is_valid():
+            try:
+                service.count_submission(link=link, address=get_client_ip_address(request))
+                service.submit_anonymous_input(link=link, data=form.input_data())
+            except service.TooManyInputs as error:
+                retry_after = error.retry_after
+                context["rate_limited"] = True
+                context["retry_minutes"] = max(1, round(retry_after / 60))
+                status = 429
+            except StepClosed as error:
+                return _closed(request, link, _state_of(error), status=409)
+            else:
+                return thanks
+    else:
+        form = AnonymousInputForm()
+    state = service.form_state(workplace=link.workplace)
+    if not state.is_open:
+        return _closed(request, link, state, status=409 if request.method == "POST" else 200)
+    response = render(
+        request,
+        "clarification/anonymous_input.html",
+        context | {"form": form, "deadline": state.deadline},
+        status=status,
+    )
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@login_not_required
+@never_cache
+@require_GET
+def anonymous_thanks(request, token):
+    """Thank the employee and say what happens next."""
+    link = service.find_link(token)
+    if link is None:
+        return _invalid_link(request)
+    return render(
+        request,
+        "clarification/anonymous_thanks.html",
+        {"workplace": link.workplace, "token": token},
+    )
+
+
+# --- the leader's and HR's poster -----------------------------------------------------
+
+
+def _may_rotate(scope: Scope, workplace: Workplace) -> bool:
+    """Its leader or HR may rotate the link (product policy)."""
+    return scope.is_hr or workplace.pk in scope.led_workplace_ids
+
+
+def _may_download(scope: Scope, workplace: Workplace) -> bool:
+    """Besides them, direktionen and the administration's fagchef may print the poster."""
+    return (
+        _may_rotate(scope, workplace)
+        or scope.is_direction
+        or (
+            scope.has(RoleGroup.HEAD_OF_DEPARTMENT)
+            and workplace.administration_id in scope.administration_ids
+        )
+    )
+
+
+def _workplace(request, code) -> Workplace:
+    return get_object_or_404(
+        Workplace.objects.for_user(request.user).active().select_related("administration"),
+        code=code,
+    )
+
+
+@require_GET
+def poster(request, code):
+    """Return the workplace's A4 poster (PDF) with the QR code and the link written out."""
+    workplace = _workplace(request, code)
+    if not _may_download(scope_for(request.user), workplace):
+        raise PermissionDenied
+    link = service.get_or_create_link(workplace=workplace)
+    step = service.execution_step(service.current_programme())
+    pdf = build_poster(
+        workplace_name=workplace.name,
+        administration_name=workplace.administration.name,
+        url=request.build_absolute_uri(link.get_absolute_url()),
+        deadline=step.deadline if step else None,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"plakat-anonymt-input-{workplace.code}.pdf"
+    )
+    # The PDF holds the secret link: no shared cache may keep it.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def rotate_link(request, code):
+    """Confirm, then give the workplace a new link; the old poster stops working."""
+    workplace = _workplace(request, code)
+    if not _may_rotate(scope_for(request.user), workplace):
+        raise PermissionDenied
+    if request.method == "POST":
+        service.rotate_link(workplace=workplace)
+        messages.success(
+            request,
+            _(
+                "Linket er skiftet. Det gamle link og den gamle QR-kode virker ikke længere. "
+                "Hent den nye plakat, og hæng den op i stedet for den gamle."
+            ),
+        )
+        return redirect("clarification:rotate-link", code=workplace.code)
+    link = AnonymousLink.objects.for_user(request.user).filter(workplace=workplace).first()
+    return render(
+        request,
+        "clarification/poster_rotate.html",
+        {"workplace": workplace, "link": link, "active_nav": "organisation"},
+    )
+
+
+urlpatterns = [
+    path("input/<str:token>/", anonymous_input, name="anonymous-input"),
+    path("input/<str:token>/tak/", anonymous_thanks, name="anonymous-thanks"),
+    path("afklaring/arbejdspladser/<str:code>/plakat/", poster, name="poster"),
+    path("afklaring/arbejdspladser/<str:code>/skift-link/", rotate_link, name="rotate-link"),
+]
