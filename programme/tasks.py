@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import reminders, services
 
 
 @shared_task(
@@ -14,3 +14,15 @@ from . import services
 def refresh_organisation_snapshot() -> int:
     """Recount the organisation for the overviews; safe to run twice or concurrently."""
     return services.refresh_organisation_snapshot()
+
+
+@shared_task
+def sweep_reminders() -> dict[str, int]:
+    """Create the reminders that are due and queue one send task per e-mail."""
+    return reminders.sweep().as_dict()
+
+
+@shared_task
+def send_reminder(delivery_id: int) -> str:
+    """Send one reminder e-mail; a second or concurrent run of the same id does nothing."""
+    return reminders.send_delivery(delivery_id).value

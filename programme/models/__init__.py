@@ -14,11 +14,13 @@ from .organisation import (
     Workplace,
 )
 from .plan import BudgetYear, Milestone, Phase, Postponement, Programme, Tier
+from .reminders import DeliveryStatus, ReminderDelivery, ReminderRule
 
 __all__ = [
     "Administration",
     "AdministrationSnapshot",
     "BudgetYear",
+    "DeliveryStatus",
     "ExternalKind",
     "ExternalPerson",
     "ImportRun",
@@ -30,6 +32,8 @@ __all__ = [
     "Phase",
     "Postponement",
     "Programme",
+    "ReminderDelivery",
+    "ReminderRule",
     "Role",
     "Tier",
     "Workplace",
