@@ -64,6 +64,7 @@ class ActivityInline(admin.TabularInline):
     extra = 0
     fields = [
         "method",
+        "method_other",
         "held_on",
         "staff_participants",
         "leader_participants",
@@ -82,12 +83,30 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["workplace"]
     inlines = [ActivityInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The input rows name the same workplace: a submission cannot move.
+        if obj is None:
+            return self.readonly_fields
+        return ["programme", "workplace", *self.readonly_fields]
+
 
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "uploaded_at"]
+    fields = ["original_name", "content_type", "size", "uploaded_at", "download"]
     readonly_fields = fields
+
+    # Files come in through the leader's upload page, where their type and size are checked.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("hent"))
+    def download(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("clarification:attachment-download", kwargs={"pk": obj.pk}),
+            _("Hent"),
+        )
 
 
 @admin.register(Input)
@@ -97,10 +116,14 @@ class InputAdmin(SimpleHistoryAdmin):
     list_select_related = ["workplace"]
     search_fields = ["title", "text", "workplace__name"]
     date_hierarchy = "submitted_on"
-    readonly_fields = ["source", "submitted_on"]
-    autocomplete_fields = ["workplace"]
+    readonly_fields = ["programme", "workplace", "submission", "source", "submitted_on"]
     inlines = [AttachmentInline]
     show_full_result_count = False
+
+    # Input comes from a leader's form or a workplace's anonymous link, which set its
+    # source, workplace and submission; HR corrects texts here.
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(AnonymousLink)
