@@ -15,9 +15,11 @@ from .models import (
     Input,
     InvolvementPlan,
     StepState,
+    StepStatus,
     Submission,
 )
 from .services.anonymous import rotate_link
+from .services.steps import move_deadline
 
 
 @admin.register(ClarificationStep)
@@ -26,10 +28,34 @@ class ClarificationStepAdmin(SimpleHistoryAdmin):
     list_filter = ["programme"]
     list_select_related = ["programme"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A step's place in the programme is fixed once it exists; states hang on it.
+        return ["programme", "number"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Save the step; a moved deadline goes through the service, which records it."""
+        if not change or "deadline" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        new_deadline = obj.deadline
+        if set(form.changed_data) - {"deadline"}:
+            obj.deadline = form.initial["deadline"]
+            super().save_model(request, obj, form, change)
+        moved = move_deadline(step=obj, deadline=new_deadline, by=request.user)
+        obj.deadline = moved.deadline
+
 
 @admin.register(StepState)
 class StepStateAdmin(SimpleHistoryAdmin):
-    list_display = ["step", "administration", "status", "opened_at", "closed_at", "closed_by"]
+    list_display = [
+        "step",
+        "administration",
+        "status",
+        "opened_at",
+        "closed_at",
+        "closed_by",
+        "step_page",
+    ]
     list_filter = ["step__number", "status", "administration"]
     list_select_related = ["step", "administration", "closed_by"]
     # Opening and closing happen on the step pages, where the rules and sign-off apply.
@@ -48,6 +74,25 @@ class StepStateAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # The sign-off is a record: it stays.
+        return False
+
+    @admin.display(description=_("handling"))
+    def step_page(self, obj):
+        kwargs = {"number": obj.step.number, "code": obj.administration.code}
+        if obj.status == StepStatus.NOT_STARTED:
+            return format_html(
+                '<a href="{}">{}</a>', reverse("clarification:step-open", kwargs=kwargs), _("Åbn")
+            )
+        if obj.status == StepStatus.OPEN:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("clarification:step-close", kwargs=kwargs),
+                _("Afslut"),
+            )
+        return "–"
+
 
 @admin.register(InvolvementPlan)
 class InvolvementPlanAdmin(SimpleHistoryAdmin):
@@ -55,8 +100,24 @@ class InvolvementPlanAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "programme"]
     list_select_related = ["administration", "programme"]
     search_fields = ["administration__name"]
-    readonly_fields = ["submitted_at", "submitted_by", "approved_at", "approved_by"]
+    # Submission, approval and return happen on the plan page, where the rules apply.
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "approved_by",
+        "approval_comment",
+    ]
     autocomplete_fields = ["workplaces", "responsible_leaders"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return ["programme", "administration", *self.readonly_fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ActivityInline(admin.TabularInline):
