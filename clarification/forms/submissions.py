@@ -1,34 +1,25 @@
 """Step 2 forms: an activity, the leader's input items, an attachment. They only validate."""
 
 from django import forms
-from django.db.models import Q
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.models import MedCommittee, MedLevel, Programme, Workplace
+from programme.models import Programme, Workplace
 
 from ..models import Activity, Input, Method
-from ..services.submissions import ACTIVITY_FIELDS, INPUT_FIELDS, MAX_ATTACHMENT_BYTES
+from ..services.submissions import (
+    ACTIVITY_FIELDS,
+    INPUT_FIELDS,
+    MAX_ATTACHMENT_BYTES,
+    committees_for,
+)
 
 # A leader may register far more items than this, a few screens at a time.
 MAX_INPUT_ITEMS = 200
 # How many empty items the input page shows, and how many more each press adds.
 EMPTY_ITEMS = 3
 MAX_EMPTY_ITEMS = 30
-
-
-def committees_for(workplace: Workplace):
-    """The MED committees covering a workplace: its own, its administration's, hoved-MED."""
-    return (
-        MedCommittee.objects.filter(
-            Q(workplaces=workplace)
-            | Q(level=MedLevel.ADMINISTRATION, administration_id=workplace.administration_id)
-            | Q(level=MedLevel.MAIN)
-        )
-        .distinct()
-        .order_by("level", "name")
-    )
 
 
 def make_read_only(form: forms.BaseForm) -> None:

@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme.models import Programme, Workplace
+from programme.models import MedCommittee, MedLevel, Programme, Workplace
 
 from ..models import (
     Activity,
@@ -113,6 +114,19 @@ def _touch(submission: Submission, by) -> None:
 # --- Activities -----------------------------------------------------------------------
 
 
+def committees_for(workplace: Workplace):
+    """The MED committees covering a workplace: its own, its administration's, hoved-MED."""
+    return (
+        MedCommittee.objects.filter(
+            Q(workplaces=workplace)
+            | Q(level=MedLevel.ADMINISTRATION, administration_id=workplace.administration_id)
+            | Q(level=MedLevel.MAIN)
+        )
+        .distinct()
+        .order_by("level", "name")
+    )
+
+
 @transaction.atomic
 def save_activity(
     *,
@@ -134,6 +148,9 @@ def save_activity(
             setattr(activity, name, data[name])
     if not activity.med_involved:
         activity.med_committee = None
+    committee = activity.med_committee
+    if committee is not None and not committees_for(workplace).filter(pk=committee.pk).exists():
+        raise SubmissionError(_("MED-udvalget dækker ikke arbejdspladsen."))
     activity._history_user = by
     activity.save()
     _touch(submission, by)

@@ -391,13 +391,16 @@ def _activity_form(request, page: WorkplacePage, activity: Activity | None):
                 )
             except StepClosed as error:
                 return step_closed_response(request, error, back_url=page.url)
-            if warning := form.headcount_warning():
-                messages.warning(request, warning)
-            messages.success(
-                request,
-                _("Aktiviteten er gemt.") if activity else _("Aktiviteten er registreret."),
-            )
-            return redirect(f"{page.url}#aktiviteter")
+            except SubmissionError as error:
+                form.add_error(None, str(error))
+            else:
+                if warning := form.headcount_warning():
+                    messages.warning(request, warning)
+                messages.success(
+                    request,
+                    _("Aktiviteten er gemt.") if activity else _("Aktiviteten er registreret."),
+                )
+                return redirect(f"{page.url}#aktiviteter")
     else:
         form = ActivityForm(**form_kwargs)
         if not page.step.is_open:
@@ -518,7 +521,7 @@ def inputs_edit(request, code):
     return render(
         request,
         "clarification/inputs_form.html",
-        page.context(formset=formset, first_empty=first_empty, more=EMPTY_ITEMS),
+        page.context(formset=formset, first_empty=first_empty),
     )
 
 

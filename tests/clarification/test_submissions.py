@@ -975,3 +975,20 @@ def test_a_new_administration_without_a_step_state_is_not_open(client, programme
     assert response.context["step"].status == StepStatus.NOT_STARTED
     assert "Trin 2 er ikke åbnet for" in response.content.decode()
     assert client.post(url("activity-create", workplace), activity_data()).status_code == 409
+
+
+def test_service_refuses_a_committee_that_does_not_cover_the_workplace(
+    users, org, programme, steps
+):
+    other_local = MedCommitteeFactory(name="Lokal-MED Ejbyhøj")
+    other_local.workplaces.add(org["wb1"])
+
+    with pytest.raises(SubmissionError):
+        save_activity(
+            programme=programme,
+            workplace=org["wa1"],
+            data=activity_data(med_involved=True, med_committee=other_local),
+            by=users["leder"],
+        )
+
+    assert not Activity.objects.exists()
