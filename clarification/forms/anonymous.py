@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ..models import InputKind, SuggestedForm
@@ -85,10 +86,14 @@ class AnonymousInputForm(forms.Form):
             "Beskriv udfordringen, behovet eller idéen med dine egne ord. Højst %(limit)s tegn "
             "– omkring en halv side. Skriv ikke navne på kolleger eller borgere."
         ) % {"limit": number_format(TEXT_MAX_LENGTH, force_grouping=True)}
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self):
+        """The layout, built only when the form is shown (most POSTs are just validated)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
             "kind",
             "title",
             "text",
@@ -96,6 +101,7 @@ class AnonymousInputForm(forms.Form):
             "theme_guesses",
             Div(HONEYPOT_FIELD, css_class="visually-hidden", aria_hidden="true"),
         )
+        return helper
 
     @property
     def is_bot(self) -> bool:

@@ -9,15 +9,17 @@ HMAC of its address under a key that changes every day, kept for a few minutes.
 
 import dataclasses
 import datetime
+import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from programme.models import Programme, Workplace
+from programme.models import Administration, Programme, Workplace
 
 from ..models import (
     AnonymousLink,
@@ -29,7 +31,7 @@ from ..models import (
     StepStatus,
     new_token,
 )
-from .steps import require_open
+from .steps import StepClosed, require_open
 
 # Defaults of the settings that bound anonymous input (read with getattr, so settings.py
 # may override each). They let a whole department behind one municipal NAT address
@@ -38,6 +40,8 @@ from .steps import require_open
 WINDOW_SECONDS = 10 * 60
 MAX_PER_LINK = 400
 MAX_PER_CLIENT = 600
+# How long the form page may show a step state or a deactivated workplace late.
+CACHE_SECONDS = 30
 
 
 class TooManyInputs(Exception):
@@ -60,12 +64,31 @@ class AnonymousInputData:
 
 
 @dataclasses.dataclass(frozen=True)
-class FormState:
-    """Whether a workplace's anonymous form takes input now, and the step-2 deadline."""
+class LinkInfo:
+    """What the public pages need to know about a valid link, cached for a short while.
 
-    is_open: bool
-    status: str  # a StepStatus; "not started" also when the programme has no steps
+    A whole department opens the form within minutes: the cache answers the form page
+    without a query. It never holds the token (the cache key is a digest of it); a
+    rotation forgets it at once, and a change of step state shows on the form page
+    within `cache_seconds()` — the write itself checks the step under a lock.
+    """
+
+    link_id: int
+    workplace_id: int
+    workplace_name: str
+    administration_id: int
+    administration_name: str
+    programme_id: int | None
+    status: str  # the step-2 StepStatus in the administration ("not started" if none)
     deadline: datetime.date | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StepStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == StepStatus.CLOSED
 
 
 def current_programme() -> Programme | None:
@@ -79,11 +102,26 @@ def execution_step(programme: Programme | None) -> ClarificationStep | None:
     return programme.clarification_steps.filter(number=StepNumber.EXECUTION).first()
 
 
-def form_state(*, workplace: Workplace) -> FormState:
-    """Return whether step 2 is open in the workplace's administration (two queries)."""
+def cache_seconds() -> int:
+    return int(getattr(settings, "ANONYMOUS_INPUT_CACHE_SECONDS", CACHE_SECONDS))
+
+
+def cache_key(token: str, *parts: str) -> str:
+    """Return a cache key for something about a link; the secret token is not in it."""
+    digest = hashlib.sha256(token.encode()).hexdigest()[:32]
+    return ":".join(["anon-input", "link", digest, *parts])
+
+
+def _load_link_info(token: str) -> LinkInfo | None:
+    link = (
+        AnonymousLink.objects.select_related("workplace__administration")
+        .filter(token=token, workplace__is_active=True)
+        .first()
+    )
+    if link is None:
+        return None
+    workplace = link.workplace
     programme = current_programme()
-    if programme is None:
-        return FormState(is_open=False, status=StepStatus.NOT_STARTED, deadline=None)
     state = (
         StepState.objects.filter(
             step__programme=programme,
@@ -92,23 +130,44 @@ def form_state(*, workplace: Workplace) -> FormState:
         )
         .select_related("step")
         .first()
+        if programme is not None
+        else None
     )
-    if state is None:
+    if state is not None:
+        status, deadline = state.status, state.step.deadline
+    else:
         step = execution_step(programme)
-        return FormState(
-            is_open=False,
-            status=StepStatus.NOT_STARTED,
-            deadline=step.deadline if step else None,
-        )
-    return FormState(is_open=state.is_open, status=state.status, deadline=state.step.deadline)
+        status, deadline = StepStatus.NOT_STARTED, step.deadline if step else None
+    return LinkInfo(
+        link_id=link.pk,
+        workplace_id=workplace.pk,
+        workplace_name=workplace.name,
+        administration_id=workplace.administration_id,
+        administration_name=workplace.administration.name,
+        programme_id=programme.pk if programme else None,
+        status=status,
+        deadline=deadline,
+    )
 
 
-def find_link(token: str) -> AnonymousLink | None:
-    """Return the active workplace's link with this token, or None (rotated or unknown)."""
-    return (
-        AnonymousLink.objects.select_related("workplace__administration")
-        .filter(token=token, workplace__is_active=True)
-        .first()
+def link_info(token: str) -> LinkInfo | None:
+    """Return what the public pages need about the link, or None for a rotated or unknown one."""
+    # The version changes with LinkInfo's fields, so a deploy never unpickles an old shape.
+    key = cache_key(token, "info", "v1")
+    info = cache.get(key)
+    if info is None:
+        info = _load_link_info(token)
+        if info is None:
+            return None
+        cache.set(key, info, timeout=cache_seconds())
+    return info
+
+
+def forget_link(token: str) -> None:
+    """Drop what the cache holds about a link (its info and its rendered pages)."""
+    cache.delete_many(
+        [cache_key(token, "info", "v1")]
+        + [cache_key(token, "page", code) for code, _name in settings.LANGUAGES]
     )
 
 
@@ -130,25 +189,30 @@ def rotate_link(*, workplace: Workplace) -> AnonymousLink:
     """Give the workplace a new secret link; the old one stops working at once."""
     link = get_or_create_link(workplace=workplace)
     link = AnonymousLink.objects.select_for_update().get(pk=link.pk)
+    old_token = link.token
     link.token = new_token()
     link.rotated_at = timezone.now()
     link.save(update_fields=["token", "rotated_at"])
+    # After the commit: a page view in between would cache the old link again.
+    transaction.on_commit(lambda: forget_link(old_token))
     return link
 
 
 @transaction.atomic
-def submit_anonymous_input(*, link: AnonymousLink, data: AnonymousInputData) -> Input:
+def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input:
     """Store one anonymous input for the link's workplace while step 2 is open there."""
-    workplace = link.workplace
-    programme = current_programme()
+    if info.programme_id is None:
+        raise StepClosed(None, StepNumber.EXECUTION)
+    # The gate reads the state under a lock, whatever the cached info said; it only
+    # needs the two keys, so no query loads the rows behind them.
     require_open(
-        programme=programme,
+        programme=Programme(pk=info.programme_id),
         number=StepNumber.EXECUTION,
-        administration=workplace.administration,
+        administration=Administration(pk=info.administration_id),
     )
     item = Input(
-        programme=programme,
-        workplace=workplace,
+        programme_id=info.programme_id,
+        workplace_id=info.workplace_id,
         submission=None,
         source=InputSource.ANONYMOUS,
         kind=data.kind,
@@ -190,30 +254,50 @@ def client_key(address: str | None, *, today: datetime.date | None = None) -> st
     ).hexdigest()[:32]
 
 
-def _count(key: str, timeout: int) -> int:
-    """Add one to a counter in the cache and return it; the first hit creates it."""
+def _count(keys: list[str], timeout: int) -> list[int]:
+    """Add one to each counter in the cache and return the new values.
+
+    On Redis one round trip (INCR, and EXPIRE when the key is new) for all of them, as
+    each POST counts twice; on other caches Django's incr/add, two round trips each.
+    """
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        pipeline = client.pipeline(transaction=False)
+        for key in keys:
+            full_key = backend.make_and_validate_key(key)
+            pipeline.incr(full_key)
+            pipeline.expire(full_key, timeout, nx=True)
+        return pipeline.execute()[::2]
+    return [_count_one(backend, key, timeout) for key in keys]
+
+
+def _count_one(backend, key: str, timeout: int) -> int:
     try:
-        return cache.incr(key)
+        return backend.incr(key)
     except ValueError:
         pass
-    if cache.add(key, 1, timeout=timeout):
+    if backend.add(key, 1, timeout=timeout):
         return 1
     # Another request created it between our two calls.
-    return cache.incr(key)
+    return backend.incr(key)
 
 
-def count_submission(*, link: AnonymousLink, address: str | None) -> None:
-    """Count one input against the link and the client; raise TooManyInputs past a limit.
+def count_submission(*, info: LinkInfo, address: str | None) -> None:
+    """Count one input against the client and the link; raise TooManyInputs past a limit.
 
-    Fixed windows: cheap (two cache round trips per counter) and good enough to stop a
-    flood; a burst at a window's edge may reach twice the limit.
+    Fixed windows: cheap, and good enough to stop a flood; a burst at a window's edge
+    may reach twice the limit. A refused input counts too, so a flood stays refused.
     """
     window, per_link, per_client = limits()
     now = time.time()
     slot = int(now // window)
-    retry_after = max(1, int((slot + 1) * window - now))
-    timeout = window + 60
-    if _count(f"anon-input:client:{client_key(address)}:{slot}", timeout) > per_client:
-        raise TooManyInputs(retry_after)
-    if _count(f"anon-input:link:{link.pk}:{slot}", timeout) > per_link:
-        raise TooManyInputs(retry_after)
+    by_client, by_link = _count(
+        [
+            f"anon-input:rate:client:{client_key(address)}:{slot}",
+            f"anon-input:rate:link:{info.link_id}:{slot}",
+        ],
+        window + 60,
+    )
+    if by_client > per_client or by_link > per_link:
+        raise TooManyInputs(retry_after=max(1, int((slot + 1) * window - now)))

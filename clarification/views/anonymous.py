@@ -1,19 +1,25 @@
 """Pages of the clarification phase: anonymous input through a workplace's link, its poster.
 
 The two public pages (the form and the thank-you) read nothing about the visitor but the
-address, and that only to count submissions in the cache (services.anonymous); they never
-look at `request.user`, so a signed-in employee is just as anonymous.
+address, and that only to count submissions in the cache (services.anonymous); nothing
+here reads `request.user`, so a signed-in employee is just as anonymous.
 """
+
+import dataclasses
 
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,34 +35,42 @@ from ..services.steps import StepClosed
 
 # --- the public pages -------------------------------------------------------------------
 
+# Stands in for the CSRF token in a cached page; every response gets a fresh token.
+CSRF_PLACEHOLDER = "csrf-placeholder-not-a-token"
+
 
 def _invalid_link(request):
     return render(request, "clarification/anonymous_invalid.html", status=404)
 
 
-def _closed(request, link, state: service.FormState, *, status: int):
-    return render(
-        request,
-        "clarification/anonymous_closed.html",
-        {
-            "workplace": link.workplace,
-            "administration": link.workplace.administration,
-            "closed": state.status == StepStatus.CLOSED,
-            "deadline": state.deadline,
-        },
-        status=status,
-    )
+def _closed(request, info: service.LinkInfo, *, status: int):
+    return render(request, "clarification/anonymous_closed.html", {"info": info}, status=status)
 
 
-def _state_of(error: StepClosed) -> service.FormState:
-    if error.state is not None:
-        return service.FormState(
-            is_open=False, status=error.state.status, deadline=error.state.step.deadline
+def _form_page(request, token):
+    """Answer the empty form from a page rendered once per link and language.
+
+    A whole department opens the form within minutes; crispy's field templates and the
+    layout cost many times the rest of the request, and the page is the same for all of
+    them but for the CSRF token, which each response gets afresh. Only a valid link with
+    step 2 open has a cached page (for `cache_seconds()`), and a rotation drops it.
+    """
+    key = service.cache_key(token, "page", get_language())
+    html = cache.get(key)
+    if html is None:
+        info = service.link_info(token)
+        if info is None:
+            return _invalid_link(request)
+        if not info.is_open:
+            return _closed(request, info, status=200)
+        html = render_to_string(
+            "clarification/anonymous_input.html",
+            {"info": info, "token": token, "form": AnonymousInputForm()}
+            | {"csrf_token": CSRF_PLACEHOLDER},
+            request=request,
         )
-    step = service.execution_step(service.current_programme())
-    return service.FormState(
-        is_open=False, status=StepStatus.NOT_STARTED, deadline=step.deadline if step else None
-    )
+        cache.set(key, html, timeout=service.cache_seconds())
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
 @login_not_required
@@ -64,40 +78,33 @@ def _state_of(error: StepClosed) -> service.FormState:
 @require_http_methods(["GET", "POST"])
 def anonymous_input(request, token):
     """The form an employee reaches through the workplace's link or QR code."""
-    link = service.find_link(token)
-    if link is None:
+    if request.method == "GET":
+        return _form_page(request, token)
+    info = service.link_info(token)
+    if info is None:
         return _invalid_link(request)
+    form = AnonymousInputForm(request.POST)
     thanks = redirect("clarification:anonymous-thanks", token=token)
-    context = {"workplace": link.workplace, "token": token}
+    if form.is_bot:
+        return thanks
+    context = {"info": info, "token": token, "form": form}
     status = 200
-    if request.method == "POST":
-        form = AnonymousInputForm(request.POST)
-        if form.is_bot:
+    if form.is_valid():
+        try:
+            service.count_submission(info=info, address=get_client_ip_address(request))
+            service.submit_anonymous_input(info=info, data=form.input_data())
+        except service.TooManyInputs as error:
+            retry_after = error.retry_after
+            context |= {"rate_limited": True, "retry_minutes": max(1, round(retry_after / 60))}
+            status = 429
+        except StepClosed as error:
+            actual = error.state.status if error.state else StepStatus.NOT_STARTED
+            return _closed(request, dataclasses.replace(info, status=actual), status=409)
+        else:
             return thanks
-        if form.is_valid():
-            try:
-                service.count_submission(link=link, address=get_client_ip_address(request))
-                service.submit_anonymous_input(link=link, data=form.input_data())
-            except service.TooManyInputs as error:
-                retry_after = error.retry_after
-                context["rate_limited"] = True
-                context["retry_minutes"] = max(1, round(retry_after / 60))
-                status = 429
-            except StepClosed as error:
-                return _closed(request, link, _state_of(error), status=409)
-            else:
-                return thanks
-    else:
-        form = AnonymousInputForm()
-    state = service.form_state(workplace=link.workplace)
-    if not state.is_open:
-        return _closed(request, link, state, status=409 if request.method == "POST" else 200)
-    response = render(
-        request,
-        "clarification/anonymous_input.html",
-        context | {"form": form, "deadline": state.deadline},
-        status=status,
-    )
+    elif not info.is_open:
+        return _closed(request, info, status=409)
+    response = render(request, "clarification/anonymous_input.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(retry_after)
     return response
@@ -108,14 +115,10 @@ def anonymous_input(request, token):
 @require_GET
 def anonymous_thanks(request, token):
     """Thank the employee and say what happens next."""
-    link = service.find_link(token)
-    if link is None:
+    info = service.link_info(token)
+    if info is None:
         return _invalid_link(request)
-    return render(
-        request,
-        "clarification/anonymous_thanks.html",
-        {"workplace": link.workplace, "token": token},
-    )
+    return render(request, "clarification/anonymous_thanks.html", {"info": info, "token": token})
 
 
 # --- the leader's and HR's poster -----------------------------------------------------

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
@@ -152,8 +152,9 @@ def test_anonymous_row_holds_no_personal_data_and_no_table_holds_the_address(
     assert "AnonymTestTelefon" not in everything
     assert not [r for r in caplog.records if ADDRESS in r.getMessage()]
     keys = cache_keys()
-    assert any("anon-input:client:" in key for key in keys)  # the counter is there…
+    assert any("anon-input:rate:client:" in key for key in keys)  # the counter is there…
     assert not [key for key in keys if ADDRESS in key]  # …under a key without the address
+    assert not [key for key in keys if link.token in key]  # nor is the secret link
 
 
 def test_client_key_hides_the_address_and_changes_every_day():
@@ -319,17 +320,18 @@ def test_default_limits_let_a_department_behind_one_address_submit(steps, org):
     links.append(
         service.get_or_create_link(workplace=WorkplaceFactory(administration=org["admin_a"]))
     )
+    infos = [service.link_info(link.token) for link in links]
     for n in range(600):
-        service.count_submission(link=links[n % 3], address=ADDRESS)
+        service.count_submission(info=infos[n % 3], address=ADDRESS)
 
     with pytest.raises(service.TooManyInputs):
-        service.count_submission(link=links[0], address=ADDRESS)
+        service.count_submission(info=infos[0], address=ADDRESS)
 
 
 def test_one_workplace_of_300_may_each_give_an_input_within_the_window(steps, org):
-    link = service.get_or_create_link(workplace=org["wa1"])
+    info = service.link_info(service.get_or_create_link(workplace=org["wa1"]).token)
     for n in range(300):
-        service.count_submission(link=link, address=f"10.0.{n // 250}.{n % 250}")
+        service.count_submission(info=info, address=f"10.0.{n // 250}.{n % 250}")
 
 
 def test_text_over_2000_characters_is_refused_in_danish_and_kept(client, link):
@@ -387,13 +389,58 @@ def test_public_pages_are_not_cached(client, link):
 def test_form_answers_in_a_fixed_number_of_queries(client, link, django_assert_max_num_queries):
     for _ in range(3):  # more inputs must not make the form slower
         assert post(client, link).status_code == 302
+    cache.clear()
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(3):  # the link, the programme, the step's state
         assert client.get(form_url(link)).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(0):  # the department behind it: from the cache
+        assert client.get(form_url(link)).status_code == 200
+    with django_assert_max_num_queries(4):  # the gate's lock and the row (+ savepoint)
         assert post(client, link).status_code == 302
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(0):
         assert client.get(thanks_url(link)).status_code == 200
+
+
+# --- the cached page ------------------------------------------------------------------------
+
+
+def test_cached_form_gives_every_visitor_their_own_csrf_token(link):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [first.get(form_url(link)), second.get(form_url(link))]  # rendered, then cached
+
+    tokens = [page.text.split('name="csrfmiddlewaretoken" value="')[1][:64] for page in pages]
+
+    assert tokens[0] != tokens[1]
+    assert "csrf-placeholder" not in pages[1].text
+    for visitor, token in zip((first, second), tokens, strict=True):
+        response = visitor.post(form_url(link), VALID | {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert Input.objects.count() == 2
+
+
+def test_closing_the_step_refuses_input_at_once_though_the_form_is_cached(
+    client, link, steps, org, users
+):
+    assert client.get(form_url(link)).status_code == 200  # now cached
+
+    close_step(step=steps[2], administration=org["admin_a"], by=users["hr"])
+    response = post(client, link)
+
+    assert response.status_code == 409
+    assert "Formularen er lukket" in response.text
+    assert not Input.objects.exists()
+
+
+def test_rotation_forgets_the_cached_form_at_once(
+    client, link, org, django_capture_on_commit_callbacks
+):
+    assert client.get(form_url(link)).status_code == 200  # now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.rotate_link(workplace=org["wa1"])
+
+    assert client.get(form_url(link)).status_code == 404
+    assert post(client, link).status_code == 404
 
 
 # --- the service -------------------------------------------------------------------------
@@ -413,8 +460,8 @@ def test_rotating_gives_a_new_token_and_records_when(org):
 
     assert link.token != old
     assert link.rotated_at is not None
-    assert service.find_link(old) is None
-    assert service.find_link(link.token) == link
+    assert service.link_info(old) is None
+    assert service.link_info(link.token).link_id == link.pk
 
 
 def test_the_programme_with_clarification_steps_is_the_one_fed(steps, programme):
