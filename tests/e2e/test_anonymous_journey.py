@@ -1,4 +1,4 @@
-"""An employee scans the poster's QR code and gives input on a phone, with the keyboard alone."""
+"""An employee gives input through the poster's link on a phone; the leader rotates the link."""
 
 import datetime
 
@@ -7,7 +7,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from clarification.models import Input, InputSource, StepNumber, StepStatus
 from clarification.services.anonymous import get_or_create_link
-from clarification.services.steps import ensure_steps, state_for
+from clarification.services.steps import close_step, ensure_steps, state_for
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +43,9 @@ def page_width(page: Page) -> int:
 def tab_to(page: Page, target: Locator, *, limit: int = 40) -> None:
     """Press Tab until `target` has the focus; the hidden honeypot must never get it."""
     __tracebackhide__ = True
-    honeypot = page.locator("#id_hjemmeside")
     for _ in range(limit):
         page.keyboard.press("Tab")
-        assert honeypot.evaluate("el => el !== document.activeElement")
+        assert page.evaluate("() => document.activeElement.id !== 'id_hjemmeside'")
         if target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"Tab never reached {target}")
@@ -102,3 +102,49 @@ def test_employee_gives_input_on_a_phone_with_the_keyboard_alone(page: Page, axe
     assert item.title == "Tid til at lære af hinanden"
     assert item.text == TEXT
     assert item.theme_guesses == "samarbejde, læring"
+
+
+def test_leader_prints_the_poster_and_rotates_the_link_with_the_keyboard(
+    page: Page, axe, page_problems, link, org, users, programme
+):
+    old_token = link.token
+    page.set_viewport_size(PHONE)
+    log_in(page, users["leder"].username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mit overblik")
+
+    page.goto(f"/afklaring/arbejdspladser/{org['wa1'].code}/skift-link/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Skift linket til anonymt input")
+    assert page_width(page) <= PHONE["width"]
+    axe(page)
+    poster = page.get_by_role("link", name="Hent plakaten (PDF)")
+    response = page.request.get(poster.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+
+    tab_to(page, page.get_by_role("button", name="Skift linket nu"))
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status").filter(has_text="Linket er skiftet")).to_be_visible()
+    axe(page)
+    link.refresh_from_db()
+    assert link.token != old_token
+
+    # An employee with the old poster is told what to do.
+    page.goto(f"/input/{old_token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Linket virker ikke længere")
+    expect(page.get_by_text("Spørg din leder om den nye plakat")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    # Chromium reports the page's 404 status on the console: expected here, and only here.
+    expected = f"status of 404 (Not Found) ({page.url})"
+    assert [e for e in page_problems.console_errors if expected in e]
+    page_problems.console_errors[:] = [e for e in page_problems.console_errors if expected not in e]
+    axe(page)
+
+    # When HR closes step 2, the new link says the form is closed.
+    steps = {s.number: s for s in programme.clarification_steps.all()}
+    close_step(step=steps[StepNumber.EXECUTION], administration=org["admin_a"], by=users["hr"])
+    page.goto(f"/input/{link.token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Formularen er lukket")
+    assert page_width(page) <= PHONE["width"]
+    axe(page)
