@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clarification.coverage import may_follow
+
 from .access import RoleGroup, scope_for
 
 ROLE_LABELS = {
@@ -24,6 +26,16 @@ def navigation(request):
         (reverse("programme:home"), _("Mit overblik"), "home"),
         (reverse("programme:programme-current"), _("Forløbet"), "programme"),
     ]
+    if may_follow(scope):
+        items.append((reverse("clarification:overview"), _("Afklaringsfasen"), "clarification"))
+    if scope.led_workplace_ids:
+        items.append(
+            (
+                reverse("clarification:workplaces"),
+                _("Mine arbejdspladser (trin 2)"),
+                "clarification-workplaces",
+            )
+        )
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))
     elif scope.workplace_ids:

@@ -8,11 +8,14 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .access import SMALL_GROUP_LIMIT, RoleGroup, scope_for
+from clarification import coverage
+
+from .access import RoleGroup, scope_for
 from .models import (
     Administration,
     AdministrationSnapshot,
@@ -59,33 +62,52 @@ def home(request):
             }
         )
 
+    snapshots = None
     if scope.everything:
-        context["snapshots"] = list(
-            AdministrationSnapshot.objects.filter(administration__is_active=True)
-            .select_related("administration")
-            .order_by("administration__name")
+        snapshots = AdministrationSnapshot.objects.filter(administration__is_active=True).order_by(
+            "administration__name"
         )
     elif scope.administration_ids:
-        context["snapshots"] = list(
-            AdministrationSnapshot.objects.filter(
-                administration_id__in=scope.administration_ids
-            ).select_related("administration")
+        snapshots = AdministrationSnapshot.objects.filter(
+            administration_id__in=scope.administration_ids
         )
+    if snapshots is not None:
+        snapshots = snapshots.select_related("administration")
+        if programme is not None:
+            # Step 2 per administration in the same query (the "Afklaringsfasen" panel).
+            snapshots = coverage.with_delivered_count(
+                coverage.with_step_two(snapshots, programme), programme
+            )
+        context["snapshots"] = list(snapshots)
     if scope.led_workplace_ids:
-        context["led_workplaces"] = list(
+        led = (
             Workplace.objects.filter(pk__in=scope.led_workplace_ids, is_active=True)
             .select_related("administration")
             .annotate(n_people=Count("people", filter=Q(people__is_active=True)))
             .order_by("name")
         )
+        if programme is not None:
+            # Step 2 in the same query: the submission and the step's state per unit.
+            led = coverage.with_step_two(coverage.with_submission(led, programme), programme)
+        context["led_workplaces"] = list(led)
     if snapshots := context.get("snapshots"):
         context["snapshot_time"] = min(s.computed_at for s in snapshots)
         for snapshot in snapshots:
             # Small groups are suppressed: the template shows "< 5" for None.
-            snapshot.people_shown = (
-                snapshot.people if snapshot.people >= SMALL_GROUP_LIMIT else None
-            )
+            snapshot.people_shown = coverage.shown(snapshot.people)
+    if programme is not None:
+        _prepare_step_two(context)
     return render(request, "programme/home.html", context)
+
+
+def _prepare_step_two(context) -> None:
+    """Label step 2's state and link each led unit's step-2 page, for the home panel."""
+    rows = [*context.get("led_workplaces", ()), *context.get("snapshots", ())]
+    for row in rows:
+        row.step_two_label = coverage.step_status_label(row.step_two_status)
+    context["step_two_deadline"] = next((row.step_two_deadline for row in rows), None)
+    for workplace in context.get("led_workplaces", ()):
+        workplace.step_two_url = reverse("clarification:workplace", kwargs={"code": workplace.code})
 
 
 def programme_detail(request, slug):
