@@ -339,9 +339,9 @@ def by_administration(programme: Programme, within: Q) -> dict[int, Figures]:
 
 # The overview's totals read every submission, activity and input of the programme; at the
 # size of the largest municipality that is most of the page's time. They are cached, and
-# dropped whenever a submission, activity, input or workplace is saved or deleted (at once,
-# and again after the commit, so a reader during the write cannot keep the old totals).
-# Bulk writes send no signals: the time limit bounds how long they can go unseen.
+# dropped after the commit of any write to a submission, activity, input or workplace:
+# totals a reader counted during the write are dropped with them. Two races are left, and
+# bulk writes send no signals: the time limit bounds how long any of them can go unseen.
 FIGURES_KEY = "clarification:coverage:figures:v1"
 FIGURES_SECONDS = 60
 
@@ -377,7 +377,7 @@ def followed_figures(user, programme: Programme) -> dict[int, Figures]:
 
 
 def forget_figures(**kwargs) -> None:
-    cache.delete(FIGURES_KEY)
+    """Drop the cached totals once the write that changed what they count has committed."""
     transaction.on_commit(lambda: cache.delete(FIGURES_KEY))
 
 
