@@ -145,6 +145,8 @@ def test_leader_confirms_and_rotates_the_link(client, users, org, steps):
     assert confirm.status_code == 200
     assert "holder det gamle link og QR-koden på den gamle plakat op med at virke" in confirm.text
     assert AnonymousLink.objects.get().token == old  # GET changes nothing
+    step_two_page = reverse("clarification:workplace", kwargs={"code": org["wa1"].code})
+    assert f'href="{step_two_page}"' in confirm.text  # back to the leader's step-2 page
 
     response = client.post(rotate_url(org["wa1"]))
 
