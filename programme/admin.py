@@ -404,6 +404,17 @@ def _offset_text(rule: ReminderRule) -> str:
     return gettext("%(when)s kl. %(time)s") % {"when": text % {"days": days}, "time": time}
 
 
+class AudienceFilter(admin.SimpleListFilter):
+    title = _("modtagere")
+    parameter_name = "audience"
+
+    def lookups(self, request, model_admin):
+        return [(audience.key, audience.label) for audience in reminders.registered_audiences()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(audience=self.value()) if self.value() else queryset
+
+
 _STATUS_COUNTS = {
     f"n_{status.value}": Count("deliveries", filter=Q(deliveries__status=status))
     for status in DeliveryStatus
@@ -422,7 +433,7 @@ class ReminderRuleAdmin(SimpleHistoryAdmin):
         "delivery_counts",
         "is_active",
     ]
-    list_filter = ["is_active", "audience"]
+    list_filter = ["is_active", AudienceFilter]
     search_fields = ["name", "subject"]
     actions = ["send_now"]
     fields = [

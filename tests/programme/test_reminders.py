@@ -505,11 +505,16 @@ def test_hr_sees_rules_with_their_delivery_counts(client, hr, sent):
     client.force_login(hr)
 
     response = client.get(reverse("admin:programme_reminderrule_changelist"))
+    filtered = client.get(
+        reverse("admin:programme_reminderrule_changelist"), {"audience": "test.alle"}
+    )
 
     assert response.status_code == 200
     assert "Kick-off om en uge" in response.text
     assert "Sendt: 3" in response.text
     assert "7 dage før kl. 08.00" in response.text
+    assert filtered.status_code == 200
+    assert "Kick-off om en uge" in filtered.text
 
 
 def test_hr_sees_what_was_sent_to_whom_and_when(
