@@ -108,3 +108,65 @@ def sweep_and_send(capture, *, now=None):
 
     with capture(execute=True):
         return reminders.sweep(now=now)
+
+
+# --- the models' rules -----------------------------------------------------------------
+
+
+def _rule(**fields):
+    from django.contrib.contenttypes.models import ContentType
+
+    from programme.models import Milestone, ReminderRule
+    from tests.programme.factories import MilestoneFactory
+
+    milestone = MilestoneFactory()
+    defaults = {
+        "name": "Påmindelse",
+        "audience": "afklaring.ledere-uden-aflevering",
+        "anchor_type": ContentType.objects.get_for_model(Milestone),
+        "anchor_id": milestone.pk,
+        "subject": "Emne",
+        "body": "Tekst",
+    }
+    return ReminderRule(**(defaults | fields))
+
+
+def rule_a_year_and_more_away():
+    return _rule(offset_days=400)
+
+
+def second_delivery_to_the_same_recipient():
+    from programme.models import ReminderDelivery
+
+    rule = _rule()
+    rule.save()
+    ReminderDelivery.objects.create(rule=rule, recipient_key="person:1", email="a@example.dk")
+    return ReminderDelivery(rule=rule, recipient_key="person:1", email="a@example.dk")
+
+
+def sent_delivery_without_time():
+    from programme.models import ReminderDelivery
+
+    rule = _rule()
+    rule.save()
+    return ReminderDelivery(
+        rule=rule, recipient_key="person:1", email="a@example.dk", status="sendt"
+    )
+
+
+# Each rule the reminder models declare: a row that breaks it, and the Danish message.
+# tests/programme/test_models.py checks every constraint of the app from such a table.
+REMINDER_CONSTRAINT_VIOLATIONS = {
+    "programme_reminderrule_offset_within_a_year": (
+        rule_a_year_and_more_away,
+        "Påmindelsen skal ligge højst et år fra datoen.",
+    ),
+    "programme_reminderdelivery_once_per_recipient": (
+        second_delivery_to_the_same_recipient,
+        "Modtageren har allerede fået denne påmindelse.",
+    ),
+    "programme_reminderdelivery_sent_has_time": (
+        sent_delivery_without_time,
+        "En sendt påmindelse skal have et tidspunkt.",
+    ),
+}

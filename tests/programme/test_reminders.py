@@ -10,7 +10,8 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,12 @@ from programme.models import DeliveryStatus, Milestone, Person, ReminderDelivery
 from programme.reminders import Audience, Outcome, Recipient
 from programme.tasks import send_reminder, sweep_reminders
 from tests.programme.factories import MilestoneFactory, PersonFactory, UserFactory
-from tests.reminders_support import eager_tasks, make_rule, sweep_and_send
+from tests.reminders_support import (
+    REMINDER_CONSTRAINT_VIOLATIONS,
+    eager_tasks,
+    make_rule,
+    sweep_and_send,
+)
 
 pytestmark = pytest.mark.usefixtures("eager_tasks")
 __all__ = ["eager_tasks"]
@@ -72,6 +78,49 @@ def milestone(db):
 
 def at(*args):
     return datetime.datetime(*args, tzinfo=UTC)
+
+
+# --- the models' rules ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(REMINDER_CONSTRAINT_VIOLATIONS))
+def test_database_refuses_a_reminder_row_that_breaks_a_rule(db, name):
+    build, _message = REMINDER_CONSTRAINT_VIOLATIONS[name]
+    instance = build()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        instance.save()
+
+
+@pytest.mark.parametrize("name", sorted(REMINDER_CONSTRAINT_VIOLATIONS))
+def test_validating_a_reminder_row_names_the_broken_rule_in_danish(db, name):
+    build, message = REMINDER_CONSTRAINT_VIOLATIONS[name]
+    instance = build()
+    with pytest.raises(ValidationError) as error:
+        instance.validate_constraints()
+    assert error.value.messages == [message]
+
+
+def test_every_constraint_of_the_reminder_models_is_tested():
+    declared = {
+        constraint.name
+        for model in (ReminderRule, ReminderDelivery)
+        for constraint in model._meta.constraints
+    }
+    assert declared == set(REMINDER_CONSTRAINT_VIOLATIONS)
+
+
+def test_a_rule_names_a_known_audience_of_its_anchor(db, audience, milestone):
+    from django.contrib.contenttypes.models import ContentType
+
+    unknown = make_rule(milestone, audience)
+    unknown.audience = "ukendt"
+    wrong_anchor = make_rule(milestone, audience)
+    wrong_anchor.anchor_type = ContentType.objects.get_for_model(Person)
+
+    for rule in (unknown, wrong_anchor):
+        with pytest.raises(ValidationError) as error:
+            rule.full_clean()
+        assert "audience" in error.value.message_dict
 
 
 # --- due times -------------------------------------------------------------------------
@@ -624,12 +673,15 @@ def test_deliveries_cannot_be_added_or_changed_by_hand(client, hr, sent):
     client.force_login(hr)
     delivery = sent.deliveries.first()
 
+    view = client.get(reverse("admin:programme_reminderdelivery_change", args=[delivery.pk]))
     add = client.get(reverse("admin:programme_reminderdelivery_add"))
     change = client.post(
         reverse("admin:programme_reminderdelivery_change", args=[delivery.pk]),
         {"status": "venter", "email": "x@example.dk"},
     )
 
+    assert view.status_code == 200
+    assert delivery.email in view.text
     assert add.status_code == 403
     assert change.status_code == 403
     delivery.refresh_from_db()
