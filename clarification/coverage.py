@@ -17,13 +17,9 @@ from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
-    F,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce
@@ -153,15 +149,6 @@ class Figures:
     @property
     def med_involved(self) -> bool:
         return self.med_workplaces > 0
-
-
-def _count(queryset) -> Subquery:
-    # COUNT without GROUP BY: a correlated subquery that always returns one row (0 if none).
-    return Subquery(
-        queryset.order_by()
-        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        .values("n")
-    )
 
 
 def has_delivered(programme: Programme) -> Exists:
@@ -337,13 +324,18 @@ def by_administration(programme: Programme, within: Q) -> dict[int, Figures]:
     return {pk: Figures(**figures) for pk, figures in rows.items()}
 
 
+# --- Cached for the overviews ------------------------------------------------------------
+
 # The overview's totals read every submission, activity and input of the programme; at the
-# size of the largest municipality that is most of the page's time. They are cached, and
-# dropped after the commit of any write to a submission, activity, input or workplace:
-# totals a reader counted during the write are dropped with them. Two races are left, and
-# bulk writes send no signals: the time limit bounds how long any of them can go unseen.
+# size of the largest municipality that is most of the page's time. Step 2's deadline and
+# states change a few times in a phase but are on every leader's and head's "Mit overblik".
+# Both are cached, and dropped after the commit of any write to what they are made of:
+# what a reader counted during the write is dropped with them. A reader that counts before
+# a commit and stores after the drop remains, and bulk writes send no signals: the time
+# limit bounds how long either can go unseen.
 FIGURES_KEY = "clarification:coverage:figures:v1"
-FIGURES_SECONDS = 60
+STEP_TWO_KEY = "clarification:coverage:step-two:v1"
+CACHE_SECONDS = 60
 
 
 def administration_figures(programme: Programme) -> dict[int, Figures]:
@@ -352,7 +344,7 @@ def administration_figures(programme: Programme) -> dict[int, Figures]:
     figures = cached.get(programme.pk)
     if figures is None:
         figures = by_administration(programme, Q(is_active=True))
-        cache.set(FIGURES_KEY, {**cached, programme.pk: figures}, FIGURES_SECONDS)
+        cache.set(FIGURES_KEY, {**cached, programme.pk: figures}, CACHE_SECONDS)
     return figures
 
 
@@ -376,26 +368,67 @@ def followed_figures(user, programme: Programme) -> dict[int, Figures]:
     return figures
 
 
+@dataclass(frozen=True)
+class StepTwo:
+    """Step 2 of a programme: its deadline and its status per administration id."""
+
+    deadline: datetime.date | None
+    statuses: dict[int, str]
+
+    def status_label(self, administration_id: int) -> str:
+        """Return the Danish label of the step's status there; no state means not started."""
+        return StepStatus(self.statuses.get(administration_id, StepStatus.NOT_STARTED)).label
+
+
+def step_two(programme: Programme) -> StepTwo:
+    """Return step 2's deadline and its status in every administration, cached."""
+    cached = cache.get(STEP_TWO_KEY) or {}
+    found = cached.get(programme.pk)
+    if found is None:
+        execution = StepNumber.EXECUTION
+        found = StepTwo(
+            deadline=ClarificationStep.objects.filter(programme=programme, number=execution)
+            .values_list("deadline", flat=True)
+            .first(),
+            statuses=dict(
+                StepState.objects.filter(step__programme=programme, step__number=execution)
+                .order_by()
+                .values_list("administration_id", "status")
+            ),
+        )
+        cache.set(STEP_TWO_KEY, {**cached, programme.pk: found}, CACHE_SECONDS)
+    return found
+
+
 def forget_figures(**kwargs) -> None:
     """Drop the cached totals once the write that changed what they count has committed."""
     transaction.on_commit(lambda: cache.delete(FIGURES_KEY))
 
 
+def forget_step_two(**kwargs) -> None:
+    """Drop the cached step-2 states once the write that changed them has committed."""
+    transaction.on_commit(lambda: cache.delete(STEP_TWO_KEY))
+
+
 def connect() -> None:
-    """Drop the cached totals whenever what they count changes."""
+    """Drop what is cached here whenever what it is made of changes."""
     for signal in (post_save, post_delete):
         for model in (Submission, Activity, Input, Workplace):
             signal.connect(
                 forget_figures, sender=model, dispatch_uid=f"coverage-{model.__name__}-{signal}"
             )
+        for model in (ClarificationStep, StepState):
+            signal.connect(
+                forget_step_two, sender=model, dispatch_uid=f"coverage-{model.__name__}-{signal}"
+            )
 
 
-# Connected on import: every page that reads the totals imports this module first, so
-# no process that shows them misses a change it makes itself.
+# Connected on import: every page that reads the caches imports this module first, so no
+# process that shows them misses a change it makes itself.
 connect()
 
 
-# --- Steps ------------------------------------------------------------------------------
+# --- For the pages ------------------------------------------------------------------------
 
 
 def step_states(
@@ -411,49 +444,11 @@ def step_states(
     return {(state.administration_id, state.step.number): state for state in states}
 
 
-def with_step_two(rows: QuerySet, programme: Programme) -> QuerySet:
-    """Annotate rows that have an `administration_id` with step 2's status and deadline there."""
-    return rows.annotate(
-        step_two_status=Subquery(
-            StepState.objects.filter(
-                step__programme=programme,
-                step__number=StepNumber.EXECUTION,
-                administration=OuterRef("administration_id"),
-            ).values("status")[:1]
-        ),
-        step_two_deadline=Subquery(
-            ClarificationStep.objects.filter(
-                programme=programme, number=StepNumber.EXECUTION
-            ).values("deadline")[:1]
-        ),
-    )
-
-
-def with_submission(workplaces: QuerySet[Workplace], programme: Programme) -> QuerySet[Workplace]:
-    """Annotate workplaces with their step-2 submission's status and time of delivery."""
-    submission = Submission.objects.filter(programme=programme, workplace=OuterRef("pk"))
-    return workplaces.annotate(
-        submission_status=Subquery(submission.values("status")[:1]),
-        delivered_at=Subquery(submission.values("delivered_at")[:1]),
-    )
-
-
-def with_delivered_count(rows: QuerySet, programme: Programme) -> QuerySet:
-    """Annotate rows that have an `administration_id` with its active and delivered workplaces."""
-    active = Workplace.objects.filter(administration=OuterRef("administration_id"), is_active=True)
-    return rows.annotate(
-        n_workplaces=_count(active),
-        n_delivered=_count(
-            Submission.objects.filter(
-                programme=programme,
-                status=SubmissionStatus.DELIVERED,
-                workplace__administration=OuterRef("administration_id"),
-                workplace__is_active=True,
-            )
-        ),
-    )
-
-
-def step_status_label(status: str | None) -> str:
-    """Return the Danish label of a step status; no state row means not started."""
-    return StepStatus(status or StepStatus.NOT_STARTED).label
+def submissions_of(workplaces, programme: Programme) -> dict[int, Submission]:
+    """Return the step-2 submissions of a few workplaces, by workplace id, in one query."""
+    return {
+        submission.workplace_id: submission
+        for submission in Submission.objects.filter(
+            programme=programme, workplace__in=workplaces
+        ).only("workplace_id", "status", "delivered_at")
+    }

@@ -62,23 +62,18 @@ def home(request):
             }
         )
 
-    snapshots = None
     if scope.everything:
-        snapshots = AdministrationSnapshot.objects.filter(administration__is_active=True).order_by(
-            "administration__name"
+        context["snapshots"] = list(
+            AdministrationSnapshot.objects.filter(administration__is_active=True)
+            .select_related("administration")
+            .order_by("administration__name")
         )
     elif scope.administration_ids:
-        snapshots = AdministrationSnapshot.objects.filter(
-            administration_id__in=scope.administration_ids
+        context["snapshots"] = list(
+            AdministrationSnapshot.objects.filter(
+                administration_id__in=scope.administration_ids
+            ).select_related("administration")
         )
-    if snapshots is not None:
-        snapshots = snapshots.select_related("administration")
-        if programme is not None:
-            # Step 2 per administration in the same query (the "Afklaringsfasen" panel).
-            snapshots = coverage.with_delivered_count(
-                coverage.with_step_two(snapshots, programme), programme
-            )
-        context["snapshots"] = list(snapshots)
     if scope.led_workplace_ids:
         led = (
             Workplace.objects.filter(pk__in=scope.led_workplace_ids, is_active=True)
@@ -86,9 +81,6 @@ def home(request):
             .annotate(n_people=Count("people", filter=Q(people__is_active=True)))
             .order_by("name")
         )
-        if programme is not None:
-            # Step 2 in the same query: the submission and the step's state per unit.
-            led = coverage.with_step_two(coverage.with_submission(led, programme), programme)
         context["led_workplaces"] = list(led)
     if snapshots := context.get("snapshots"):
         context["snapshot_time"] = min(s.computed_at for s in snapshots)
@@ -96,18 +88,36 @@ def home(request):
             # Small groups are suppressed: the template shows "< 5" for None.
             snapshot.people_shown = coverage.shown(snapshot.people)
     if programme is not None:
-        _prepare_step_two(context)
+        _prepare_step_two(context, programme)
     return render(request, "programme/home.html", context)
 
 
-def _prepare_step_two(context) -> None:
-    """Label step 2's state and link each led unit's step-2 page, for the home panel."""
-    rows = [*context.get("led_workplaces", ()), *context.get("snapshots", ())]
-    for row in rows:
-        row.step_two_label = coverage.step_status_label(row.step_two_status)
-    context["step_two_deadline"] = next((row.step_two_deadline for row in rows), None)
-    for workplace in context.get("led_workplaces", ()):
-        workplace.step_two_url = reverse("clarification:workplace", kwargs={"code": workplace.code})
+def _prepare_step_two(context, programme) -> None:
+    """Add step 2's state, deadline and deliveries to the units and administrations shown.
+
+    The states and the totals come from the cache; a leader's submissions take one query.
+    Nothing is looked up while the programme has no step 2 (there is no panel then).
+    """
+    led, snapshots = context.get("led_workplaces", ()), context.get("snapshots", ())
+    if not (led or snapshots):
+        return
+    step_two = coverage.step_two(programme)
+    if step_two.deadline is None:
+        return
+    context["step_two_deadline"] = step_two.deadline
+    if led:
+        submissions = coverage.submissions_of(led, programme)
+        for workplace in led:
+            workplace.step_two_label = step_two.status_label(workplace.administration_id)
+            workplace.submission = submissions.get(workplace.pk)
+            workplace.step_two_url = reverse(
+                "clarification:workplace", kwargs={"code": workplace.code}
+            )
+    if snapshots:
+        figures = coverage.administration_figures(programme)
+        for snapshot in snapshots:
+            snapshot.step_two_label = step_two.status_label(snapshot.administration_id)
+            snapshot.delivery = figures.get(snapshot.administration_id, coverage.Figures())
 
 
 def programme_detail(request, slug):

@@ -14,13 +14,14 @@ from django.urls import reverse
 
 from clarification.coverage import (
     FIGURES_KEY,
+    STEP_TWO_KEY,
     Figures,
     by_administration,
     per_workplace,
     shown,
 )
 from clarification.models import InputSource, StepStatus, SubmissionStatus
-from clarification.services.steps import state_for
+from clarification.services.steps import close_step, state_for
 from clarification.templatetags.small_groups import people
 from clarification.views.coverage import WORKPLACES_PER_PAGE, overview_panel
 from programme import services
@@ -576,7 +577,8 @@ def count_queries(client, user, url) -> int:
 QUERY_BUDGETS = {
     "clarification:coverage": {"hr": 13, "direktion": 13, "fagchef": 13, "leder": 15},
     "clarification:overview": {"hr": 10, "direktion": 10, "fagchef": 10, "leder": 15},
-    "programme:home": {"hr": 8, "direktion": 8, "fagchef": 8, "leder": 10},
+    # A leader's units' submissions: one query; step 2's states and the totals are cached.
+    "programme:home": {"hr": 8, "direktion": 8, "fagchef": 8, "leder": 11},
 }
 
 
@@ -663,3 +665,38 @@ def test_totals_stay_until_the_write_commits(client, world, django_capture_on_co
         callback()
     after = get(client, hr, "overview").context["total"]
     assert after.anonymous_inputs == before.anonymous_inputs + 1
+
+
+@pytest.mark.parametrize(("role", "recounted"), [("hr", 5), ("fagchef", 5), ("leder", 2)])
+def test_mit_overblik_recounts_step_two_in_a_few_queries_when_not_cached(
+    client, world, role, recounted
+):
+    url = reverse("programme:home")
+    warm = count_queries(client, world["users"][role], url)
+    grow(world, 2)
+    cache.delete_many([FIGURES_KEY, STEP_TWO_KEY])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    # Step 2's deadline and states (two), and for HR and fagchef the totals (three).
+    assert len(captured) == warm + recounted
+
+
+def test_mit_overblik_shows_a_closed_step_once_committed(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world["users"]["leder"])
+    assert ["Valhøj Skole", "Åben", "30.06.2021", "Afleveret 20.05.2021"] in Tables(
+        client.get(reverse("programme:home")).content.decode()
+    ).rows
+    with django_capture_on_commit_callbacks(execute=True):
+        close_step(
+            step=world["steps"][2],
+            administration=world["admin_a"],
+            by=world["users"]["hr"],
+            comment="Alle har haft mulighed for at aflevere.",
+        )
+
+    rows = Tables(client.get(reverse("programme:home")).content.decode()).rows
+    assert ["Valhøj Skole", "Lukket", "30.06.2021", "Afleveret 20.05.2021"] in rows
