@@ -50,7 +50,10 @@ demo: install
 # CELERY_BROKER_URL must be set).
 serve: install
 	$(PY) manage.py collectstatic --no-input
-	$(VENV)/bin/gunicorn rodovre_udvikling.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	# The access log leaves out the client address and user agent: anonymous input must
+	# leave no trace of who sent it (quality.md row 21).
+	$(VENV)/bin/gunicorn rodovre_udvikling.wsgi --bind $(HOST):$(PORT) --workers 3 \
+		--access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 worker: install
 	$(VENV)/bin/celery -A rodovre_udvikling worker --loglevel=INFO --concurrency=2

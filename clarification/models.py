@@ -418,21 +418,33 @@ def _attachment_path(instance, filename):
     return f"bilag/{instance.input.workplace_id}/{secrets.token_hex(16)}"
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files that have no public address: only a view that checks access may serve them."""
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through a checked view.")
+
+
 class PrivateStorage(LazyObject):
-    """Uploaded attachments, outside MEDIA_URL: only served through a view that checks access."""
+    """Uploaded attachments in PRIVATE_MEDIA_ROOT, apart from MEDIA_ROOT and its URL."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+        self._wrapped = PrivateFileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
 private_storage = PrivateStorage()
+
+
+def get_private_storage():
+    # A callable keeps the machine's path out of the migrations.
+    return private_storage
 
 
 class Attachment(models.Model):
     """A photo of a flip-chart or a PDF attached to an input; served only to those allowed."""
 
     input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("fil"), upload_to=_attachment_path, storage=private_storage)
+    file = models.FileField(_("fil"), upload_to=_attachment_path, storage=get_private_storage)
     original_name = models.CharField(_("filnavn"), max_length=200)
     content_type = models.CharField(_("filtype"), max_length=100)
     size = models.PositiveIntegerField(_("størrelse (bytes)"))

@@ -40,6 +40,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG-on"
 
+# The address the app is reached at, for links in e-mails (reminders, feedback).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -184,6 +187,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Uploaded attachments (photos of flip-charts, PDFs): outside MEDIA_ROOT and never served
+# by the web server; only the app's checked download view reads them.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 
 # Uploads: imports are limited here and again by the import form (IMPORT_MAX_BYTES).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -258,12 +264,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # Find reminders that are due and hand each delivery to a worker (programme/reminders.py).
+    "sweep-reminders": {
+        "task": "programme.tasks.sweep_reminders",
+        "schedule": 120.0,
+    },
     # Keep the per-administration head counts on "Mit overblik" current after HR changes.
     "refresh-organisation-snapshot": {
         "task": "programme.tasks.refresh_organisation_snapshot",
         "schedule": crontab(minute="*/30"),
     },
 }
+
+# Anonymous input (clarification/services/anonymous.py): limits per link and per client
+# address (kept only as a daily-keyed hash in the cache) within a window. Generous: a
+# whole department behind one municipal address must be able to answer at once.
+ANONYMOUS_INPUT_WINDOW_SECONDS = int(env("ANONYMOUS_INPUT_WINDOW_SECONDS", "600"))
+ANONYMOUS_INPUT_MAX_PER_LINK = int(env("ANONYMOUS_INPUT_MAX_PER_LINK", "400"))
+ANONYMOUS_INPUT_MAX_PER_CLIENT = int(env("ANONYMOUS_INPUT_MAX_PER_CLIENT", "600"))
+# How long the public form's page and the link's step state are served from the cache.
+ANONYMOUS_INPUT_CACHE_SECONDS = int(env("ANONYMOUS_INPUT_CACHE_SECONDS", "30"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -24,6 +24,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Serve static files straight from the finders (no collectstatic before a test run).
 STATIC_ROOT = None
