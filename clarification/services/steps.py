@@ -65,11 +65,17 @@ def require_open(*, programme: Programme, number: int, administration: Administr
     Call inside the transaction of the write it guards: the row lock makes a write and
     a concurrent close agree (the write finishes first, or sees the step closed).
     """
-    state = (
-        StepState.objects.select_for_update()
-        .select_related("step", "administration")
-        .filter(step__programme=programme, step__number=number, administration=administration)
-        .first()
+    # Lock only the state row (`of`): locking the joined step row too would make every
+    # write in every administration wait for each other. No ordering: `first()` would
+    # join for the Meta ordering.
+    state = next(
+        iter(
+            StepState.objects.select_for_update(of=("self",))
+            .select_related("step", "administration")
+            .filter(step__programme=programme, step__number=number, administration=administration)
+            .order_by()[:1]
+        ),
+        None,
     )
     if state is None or state.status != StepStatus.OPEN:
         raise StepClosed(state, number)
