@@ -187,7 +187,7 @@ def per_workplace(workplaces: QuerySet[Workplace], programme: Programme) -> list
 
     The figures are looked up by the page's ids after the page is cut: as subqueries in
     the page's own query they would run for every workplace the ORDER BY has to sort. The
-    rows are read as values, not model instances: a page has a hundred of them.
+    rows are read as values, not model instances: there are fifty of them on a page.
     """
     page = list(
         workplaces.values(
