@@ -7,7 +7,10 @@ class ClarificationConfig(AppConfig):
     verbose_name = _("Afklaringsfasen")
 
     def ready(self):
-        from . import reminders
+        from . import coverage, reminders
+
+        # The cached coverage totals are dropped after every write that changes them.
+        coverage.connect()
 
         # The step-2 reminder audiences (leaders without a delivery, the fagchef's status).
         reminders.register_audiences()

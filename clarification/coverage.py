@@ -423,10 +423,6 @@ def connect() -> None:
             )
 
 
-# Connected on import: every page that reads the caches imports this module first, so no
-# process that shows them misses a change it makes itself.
-connect()
-
 
 # --- For the pages ------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ class Journey:
 
 JOURNEYS = {
     "hr": Journey(
-        nav=("Mit overblik", "Forløbet", "Organisation", "Administration"),
+        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation", "Administration"),
         my_part="Du følger hele forløbet på tværs af niveauerne.",
         counts=("Organisationen", BOTH_ADMINISTRATIONS),
         organisation=frozenset(ALL_WORKPLACES),
@@ -43,7 +43,7 @@ JOURNEYS = {
         sees_staff=True,
     ),
     "direktion": Journey(
-        nav=("Mit overblik", "Forløbet", "Organisation"),
+        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation"),
         my_part="Dit niveau: 1. Fagchefforum",
         counts=("Organisationen", BOTH_ADMINISTRATIONS),
         organisation=frozenset(ALL_WORKPLACES),
@@ -51,7 +51,7 @@ JOURNEYS = {
         sees_staff=True,
     ),
     "fagchef": Journey(
-        nav=("Mit overblik", "Forløbet", "Organisation"),
+        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation"),
         my_part="Dit niveau: 1. Fagchefforum",
         counts=("Din forvaltning", ("Børne- og Kulturforvaltningen",)),
         organisation=frozenset({"Valhøj Skole", "Børnehuset Sønderbo"}),
@@ -59,7 +59,13 @@ JOURNEYS = {
         sees_staff=True,
     ),
     "leder": Journey(
-        nav=("Mit overblik", "Forløbet", "Organisation"),
+        nav=(
+            "Mit overblik",
+            "Forløbet",
+            "Afklaringsfasen",
+            "Mine arbejdspladser (trin 2)",
+            "Organisation",
+        ),
         my_part="Dit niveau: 2. Ledere",
         led_workplaces=("Valhøj Skole",),
         organisation=frozenset({"Valhøj Skole"}),

@@ -206,10 +206,10 @@ def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
     users = users | {"coach": coach}
     expectations = {
         "coach": set(),
-        "hr": {"Organisation", "Administration"},
-        "direktion": {"Organisation"},
-        "fagchef": {"Organisation"},
-        "leder": {"Organisation"},
+        "hr": {"Afklaringsfasen", "Organisation", "Administration"},
+        "direktion": {"Afklaringsfasen", "Organisation"},
+        "fagchef": {"Afklaringsfasen", "Organisation"},
+        "leder": {"Afklaringsfasen", "Mine arbejdspladser (trin 2)", "Organisation"},
         "medarbejder": {"Min arbejdsplads"},
     }
     for role, expected in expectations.items():
