@@ -42,6 +42,7 @@ from programme.services import (
 )
 
 from . import memo
+from .clarification import load_clarification
 from .organisation import (
     ADMINISTRATION_FOR_DIGIT,
     ADMINISTRATIONS,
@@ -89,6 +90,7 @@ class DemoResult:
     external_people: int = 0
     seconds: float = 0.0
     logins: list[Login] = field(default_factory=list)
+    clarification: object | None = None
 
 
 # --- Loading --------------------------------------------------------------------------
@@ -366,7 +368,14 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
     result.med_committees = _load_med_committees(workplace_pk)
     externals = _load_external_people()
     result.logins, hr = _load_logins(externals)
-    _load_programme(workplace_pk[OWNER_UNIT_CODE], recorded_by=hr)
+    programme = _load_programme(workplace_pk[OWNER_UNIT_CODE], recorded_by=hr)
+    users = {
+        user.username: user
+        for user in get_user_model().objects.filter(username__in=["direktion", "leder"])
+    }
+    result.clarification = load_clarification(
+        programme=programme, hr=hr, direction=users["direktion"], leader=users["leder"]
+    )
     refresh_organisation_snapshot()
 
     result.administrations = Administration.objects.count()

@@ -15,8 +15,9 @@ JOURNAL_NUMBER = "81.04.00-G00-5-20"
 # The memo's two budget years, each with a frame of 2 mio. kr.
 STARTS_ON, ENDS_ON = datetime.date(2020, 1, 1), datetime.date(2021, 12, 31)
 FRAMES = {2020: Decimal("2000000.00"), 2021: Decimal("2000000.00")}
-# The demo shows the programme as it stood when the clarification phase ended.
-AS_OF = datetime.date(2021, 9, 30)
+# The demo shows the programme in the middle of the clarification phase: step 1 approved
+# everywhere, step 2 under way (three of the five seminars held).
+AS_OF = datetime.date(2021, 6, 21)
 COVID_REASON = "Igangsættelsen er forsinket grundet covid-19."
 PURPOSE = (
     "Formålet med udviklingsforløbet er at bidrage til den fortsatte virkeliggørelse af "
@@ -56,7 +57,7 @@ PHASES = {
         "lokale udviklingsforløb. Fire trin: design af afklaringsprocessen, gennemførelse, "
         "bearbejdning af input og direktionens beslutning.",
         (D(2021, 4, 19), D(2021, 9, 30)),
-        (D(2021, 5, 4), D(2021, 9, 30)),
+        (D(2021, 5, 4), None),
     ),
     2: (
         "Udviklingsfase",
@@ -97,7 +98,7 @@ Forvaltningernes involveringsplaner godkendt (trin 1) | 2 | 1 | 2021-04-16 | Fag
     chefgrupperne har besluttet, hvordan ledere og medarbejdere involveres.
 Kick-off events for ledere og medarbejdere | 2 | 1 | 2021-05-04 | Mindre fysiske arrangementer
     kombineret med virtuelle workshops, afhængigt af udviklingen i covid-19.
-Afklaringsaktiviteter gennemført på alle arbejdspladser (trin 2) | 2 | 1 | 2021-08-20 |
+Afklaringsaktiviteter gennemført på alle arbejdspladser (trin 2) | 2 | 1 | 2021-06-25 |
 Input bearbejdet og systematiseret (trin 3) | 2 | 1 | 2021-09-03 |
     Med et blik for tværgående sammenhænge.
 Direktionens beslutning om udviklingsfasen (trin 4) | 2 | 1 | 2021-09-21 |

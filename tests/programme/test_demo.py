@@ -10,6 +10,15 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.urls import reverse
 
+from clarification.models import (
+    Activity,
+    AnonymousLink,
+    ClarificationStep,
+    Input,
+    InvolvementPlan,
+    StepState,
+    Submission,
+)
 from programme.demo import DEMO_PASSWORD, load_demo
 from programme.demo.memo import PROGRAMME_SLUG
 from programme.demo.organisation import UNITS, people_for
@@ -25,6 +34,8 @@ from programme.models import (
     Phase,
     Postponement,
     Programme,
+    ReminderDelivery,
+    ReminderRule,
     Role,
     Tier,
     Workplace,
@@ -63,6 +74,19 @@ COUNTED = [
     Tier.history.model,
     Phase.history.model,
     Milestone.history.model,
+    ClarificationStep,
+    StepState,
+    InvolvementPlan,
+    Submission,
+    Activity,
+    Input,
+    AnonymousLink,
+    ReminderRule,
+    ReminderDelivery,
+    StepState.history.model,
+    InvolvementPlan.history.model,
+    Submission.history.model,
+    Input.history.model,
 ]
 
 
@@ -125,7 +149,8 @@ def test_programme_follows_the_memo(demo):
     for phase in phases:
         assert sorted(tier.number for tier in phase.tiers.all()) == [2, 3]
         assert phase.planned_start and phase.planned_end
-    assert phases[0].actual_start and phases[0].actual_end
+    # The demo stands in the middle of the clarification phase: it has started, not ended.
+    assert phases[0].actual_start and phases[0].actual_end is None
 
 
 def test_kick_off_for_fagchefforum_is_postponed_for_covid_19(demo):
@@ -267,3 +292,62 @@ def test_a_generated_person_is_the_same_at_every_scale():
     for unit in UNITS[:10]:
         small, full = people_for(unit, 0.1), people_for(unit, 1.0)
         assert full[: len(small)] == small
+
+
+# --- The clarification phase (issue 3) ----------------------------------------------------
+
+
+def test_step_one_is_approved_and_closed_in_every_administration(demo):
+    administrations = Administration.objects.filter(is_active=True).count()
+    assert InvolvementPlan.objects.filter(status="godkendt").count() == administrations
+    states = StepState.objects.values_list("step__number", "status")
+    assert (
+        sorted(status for number, status in states if number == 1) == ["lukket"] * administrations
+    )
+    assert sorted(status for number, status in states if number == 2) == ["aaben"] * administrations
+
+
+def test_step_two_is_under_way_with_about_sixty_percent_delivered(demo):
+    led = Workplace.objects.filter(is_active=True, leaderships__isnull=False).distinct().count()
+    delivered = Submission.objects.filter(status="afleveret").count()
+    assert 0.5 * led <= delivered <= 0.7 * led
+    assert Submission.objects.filter(status="kladde").exists()
+    assert Activity.objects.count() >= delivered
+
+
+def test_demo_has_a_few_hundred_realistic_inputs_and_anonymous_ones(demo):
+    leader_inputs = Input.objects.filter(source="leder")
+    anonymous = Input.objects.filter(source="anonym")
+    assert 200 <= leader_inputs.count() <= 600
+    assert anonymous.count() >= 50
+    assert not anonymous.filter(submission__isnull=False).exists()
+    assert not Input.history.filter(source="anonym").exists()
+    assert {i.submitted_on.year for i in Input.objects.all()} == {2021}
+    themes = " ".join(leader_inputs.values_list("text", flat=True)).lower()
+    for word in ("facilit", "samskabelse", "dialog", "koordinering", "tillid", "refleks"):
+        assert word in themes
+
+
+def test_some_leaders_were_reminded_before_the_step_two_deadline(demo):
+    sent = ReminderDelivery.objects.filter(status="sent")
+    assert sent.exists()
+    assert {d.sent_at.date().year for d in sent} == {2021}
+    # Only leaders of a workplace that had not delivered were reminded.
+    delivered = Submission.objects.filter(status="afleveret").values("workplace")
+    undelivered_leaders = set(
+        Leadership.objects.exclude(workplace__in=delivered).values_list("person_id", flat=True)
+    )
+    assert set(sent.values_list("person_id", flat=True)) <= undelivered_leaders
+
+
+def test_demo_leader_sees_one_unit_delivered_and_one_draft(demo, client):
+    client.force_login(User.objects.get(username="leder"))
+    page = client.get(reverse("clarification:workplaces")).content.decode()
+    assert "Valhøj Skole" in page
+    assert "Valhøj Skole, SFO" in page
+    statuses = dict(
+        Submission.objects.filter(workplace__code__in=["1101", "1102"]).values_list(
+            "workplace__name", "status"
+        )
+    )
+    assert statuses == {"Valhøj Skole": "kladde", "Valhøj Skole, SFO": "afleveret"}

@@ -38,6 +38,14 @@ class Command(BaseCommand):
             f"{result.workplaces} workplaces, {result.people} people ({result.new_people} new), "
             f"{result.med_committees} MED committees, {result.external_people} external people."
         )
+        step_two = result.clarification
+        if step_two is not None and (step_two.delivered or step_two.drafts):
+            self.stdout.write(
+                f"Clarification phase: step 1 approved everywhere; step 2 open with "
+                f"{step_two.delivered} workplaces delivered and {step_two.drafts} drafts, "
+                f"{step_two.leader_inputs} inputs from leaders, {step_two.anonymous_inputs} "
+                f"anonymous inputs, {step_two.reminders_sent} reminders sent."
+            )
         width = max(len(login.username) for login in result.logins)
         secret = max(len(login.password) for login in result.logins)
         self.stdout.write(f"{'Login':<{width}}  {'Password':<{secret}}  Role: person")
