@@ -1,12 +1,11 @@
 """Reminder sweep for 45,000 recipients through one Celery worker: e-mails per second, none twice.
 
 One rule whose audience is 45,000 people falls due. The clock runs from the start of the
-sweep (which creates the 45,000 delivery rows and queues one task per row) until every
-row is recorded as sent by a real `celery worker` (one pool process, as `make worker`
-but with concurrency 1) on Redis against the benchmark database. The worker's mail
-backend builds each MIME message and appends one line per message to a file, so the
-bench can count what was handed to it: every recipient exactly once, also after a
-second sweep.
+sweep (which creates the 45,000 delivery rows and queues the send tasks, SEND_BATCH rows
+each) until every row is recorded as sent by a real `celery worker` with one pool process
+on Redis against the benchmark database. The worker's mail backend appends one line per
+message to a file, so the bench can count what was handed to it: every recipient exactly
+once, also after a second sweep.
 
 Without PostgreSQL and CELERY_BROKER_URL (no worker can share an in-memory SQLite
 database) the tasks run in this process instead, and the line says so.
@@ -32,6 +31,8 @@ from bench.harness import Measurement, at_least
 PEOPLE = 45_000
 TARGET_PER_SECOND = 200
 SEND_TIMEOUT = 1800
+# One pool process, as the issue asks; BENCH_REMINDER_CONCURRENCY=2 measures `make worker`.
+CONCURRENCY = int(os.environ.get("BENCH_REMINDER_CONCURRENCY", "1"))
 
 # The worker runs the test settings plus what the reminders need from settings.py (asked
 # for in the reminders report; a no-op once settings.py has it): without it Celery's Django
@@ -165,7 +166,7 @@ def start_worker(workdir: Path, mail_file: Path) -> subprocess.Popen:
                 "rodovre_udvikling",
                 "worker",
                 "--pool=prefork",
-                "--concurrency=1",
+                f"--concurrency={CONCURRENCY}",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
@@ -260,8 +261,8 @@ def run() -> list[Measurement]:
     ) == PEOPLE and (again.created, again.queued) == (0, 0)
     if worker is not None:
         where = (
-            f"one worker, concurrency 1, on Redis; worker CPU "
-            f"{worker_cpu / PEOPLE * 1000:.1f} ms per e-mail"
+            f"one worker, concurrency {CONCURRENCY}, on Redis, {reminders.SEND_BATCH} e-mails "
+            f"per task; worker CPU {worker_cpu / PEOPLE * 1000:.1f} ms per e-mail"
         )
     else:
         where = "in-process: no worker without PostgreSQL and a broker"

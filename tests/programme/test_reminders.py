@@ -9,6 +9,7 @@ import threading
 
 import pytest
 import time_machine
+from celery.signals import task_prerun
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +20,7 @@ from django.utils import timezone
 from programme import reminders
 from programme.models import DeliveryStatus, Milestone, Person, ReminderDelivery, ReminderRule
 from programme.reminders import Audience, Outcome, Recipient
-from programme.tasks import send_reminder, sweep_reminders
+from programme.tasks import send_reminder, send_reminders, sweep_reminders
 from tests.programme.factories import MilestoneFactory, PersonFactory, UserFactory
 from tests.reminders_support import (
     REMINDER_CONSTRAINT_VIOLATIONS,
@@ -288,6 +289,42 @@ def test_task_run_twice_sends_once(pending):
     assert pending.status == DeliveryStatus.SENT
     assert pending.sent_at is not None
     assert pending.attempts == 1
+
+
+def test_a_batch_task_claims_each_delivery_on_its_own(pending):
+    other = ReminderDelivery.objects.create(
+        rule=pending.rule, recipient_key="person:x", email="x@example.dk", context={}
+    )
+
+    outcomes = send_reminders([pending.pk, pending.pk, other.pk])
+    again = send_reminders([pending.pk, other.pk])
+
+    assert outcomes == {"sent": 2, "skipped": 1}
+    assert again == {"skipped": 2}
+    assert len(mail.outbox) == 2
+
+
+def test_the_sweep_sends_in_batches_of_send_batch(
+    audience, milestone, monkeypatch, django_capture_on_commit_callbacks
+):
+    PersonFactory.create_batch(5)
+    make_rule(milestone, audience, offset_days=-7)
+    monkeypatch.setattr(reminders, "SEND_BATCH", 2)
+    batches = []
+
+    def record(sender=None, args=(), **kwargs):
+        if sender.name == send_reminders.name:
+            batches.append(len(args[0]))
+
+    task_prerun.connect(record)
+    try:
+        with time_machine.travel(at(2021, 3, 24, 7), tick=False):
+            sweep_and_send(django_capture_on_commit_callbacks)
+    finally:
+        task_prerun.disconnect(record)
+
+    assert batches == [2, 2, 1]
+    assert len(mail.outbox) == 5
 
 
 def test_the_e_mail_is_plain_text_from_the_rules_current_template(pending):
