@@ -27,6 +27,7 @@ from tests.programme.factories import (
     TierFactory,
     WorkplaceFactory,
 )
+from tests.reminders_support import REMINDER_CONSTRAINT_VIOLATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +148,10 @@ VIOLATIONS = {
         "Angiv en begrundelse for udskydelsen.",
     ),
 }
+
+
+# The reminder models' rules are built in tests/reminders_support.py.
+VIOLATIONS |= REMINDER_CONSTRAINT_VIOLATIONS
 
 
 def test_every_constraint_of_the_programme_app_is_tested():
