@@ -40,6 +40,9 @@ def navigation(request):
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))
     elif scope.workplace_ids:
         items.append((reverse("programme:my-workplace"), _("Min arbejdsplads"), "organisation"))
+    if scope.everything or scope.administration_ids:
+        items.append((reverse("programme:cascade"), _("Kaskade"), "cascade"))
+    items.append((reverse("calendar:mine"), _("Min kalender"), "calendar"))
     if user.is_staff and scope.is_hr:
         items.append((reverse("admin:index"), _("Administration"), "admin"))
     return {

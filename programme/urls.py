@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cascade_views, views
 
 app_name = "programme"
 
@@ -15,4 +15,5 @@ urlpatterns = [
         views.workplace_detail,
         name="workplace-detail",
     ),
+    *cascade_views.urlpatterns,
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from clarification import coverage
 
+from . import cascade
 from .access import RoleGroup, scope_for
 from .models import (
     Administration,
@@ -61,6 +62,7 @@ def home(request):
                 "budget_years": outline.budget_years if scope.everything else [],
             }
         )
+        _prepare_tier_start(context, programme, outline)
 
     if scope.everything:
         context["snapshots"] = list(
@@ -90,6 +92,17 @@ def home(request):
     if programme is not None:
         _prepare_step_two(context, programme)
     return render(request, "programme/home.html", context)
+
+
+def _prepare_tier_start(context, programme, outline) -> None:
+    """Tell a leader or employee whether their tier has started in their administration."""
+    tier, person = context["tier"], context["person"]
+    if tier is None or tier.number < cascade.FIRST_RELEASED_TIER or not person.workplace_id:
+        return
+    release = cascade.release_of(programme, person.workplace.administration_id, tier.number)
+    context["tier_release"] = release
+    if release is None:
+        context["tier_expected"] = cascade.expected_start(outline, tier)
 
 
 def _prepare_step_two(context, programme) -> None:

@@ -1,5 +1,6 @@
 """Models of the programme app, split by subject; import them from here."""
 
+from .cascade import CascadeRelease, ReadinessCriterion
 from .organisation import (
     Administration,
     AdministrationSnapshot,
@@ -20,6 +21,7 @@ __all__ = [
     "Administration",
     "AdministrationSnapshot",
     "BudgetYear",
+    "CascadeRelease",
     "DeliveryStatus",
     "ExternalKind",
     "ExternalPerson",
@@ -32,6 +34,7 @@ __all__ = [
     "Phase",
     "Postponement",
     "Programme",
+    "ReadinessCriterion",
     "ReminderDelivery",
     "ReminderRule",
     "Role",

@@ -206,16 +206,16 @@ def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
     users = users | {"coach": coach}
     expectations = {
         "coach": set(),
-        "hr": {"Afklaringsfasen", "Organisation", "Administration"},
-        "direktion": {"Afklaringsfasen", "Organisation"},
-        "fagchef": {"Afklaringsfasen", "Organisation"},
+        "hr": {"Afklaringsfasen", "Organisation", "Administration", "Kaskade"},
+        "direktion": {"Afklaringsfasen", "Organisation", "Kaskade"},
+        "fagchef": {"Afklaringsfasen", "Organisation", "Kaskade"},
         "leder": {"Afklaringsfasen", "Mine arbejdspladser (trin 2)", "Organisation"},
         "medarbejder": {"Min arbejdsplads"},
     }
     for role, expected in expectations.items():
         client.force_login(users[role])
         labels = {str(label) for _url, label, _key in client.get("/").context["nav_items"]}
-        assert labels == {"Mit overblik", "Forløbet"} | expected, role
+        assert labels == {"Mit overblik", "Forløbet", "Min kalender"} | expected, role
 
 
 def test_small_administrations_are_shown_as_fewer_than_five(client, users, org, programme):
