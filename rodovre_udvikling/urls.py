@@ -29,4 +29,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("clarification.urls")),
     path("", include("programme.urls")),
+    path("", include("seminars.calendar")),
 ]
