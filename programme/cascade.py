@@ -353,6 +353,7 @@ def pipeline(programme: Programme, administrations=None) -> list[PipelineRow]:
 
     `administrations` narrows the rows (a fagchef sees their own); by default all active.
     """
+    programme.__dict__.pop("_cascade_facts", None)  # facts as they stand now
     if administrations is None:
         administrations = Administration.objects.active()
     administrations = list(administrations.order_by("name"))

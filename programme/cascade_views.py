@@ -90,7 +90,10 @@ def cascade_release(request, code, tier):
     back_url = reverse("programme:cascade")
     form = None
     if state.may_release:
-        form = ReleaseForm(request.POST or None, override=state.status == cascade.Status.NOT_READY)
+        form = ReleaseForm(
+            request.POST if request.method == "POST" else None,
+            override=state.status == cascade.Status.NOT_READY,
+        )
     if request.method == "POST":
         if form is None:
             messages.error(request, _("Niveauet kan ikke frigives i forvaltningen lige nu."))
