@@ -35,7 +35,15 @@ class Journey:
 
 JOURNEYS = {
     "hr": Journey(
-        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation", "Administration"),
+        nav=(
+            "Mit overblik",
+            "Forløbet",
+            "Afklaringsfasen",
+            "Organisation",
+            "Kaskade",
+            "Min kalender",
+            "Administration",
+        ),
         my_part="Du følger hele forløbet på tværs af niveauerne.",
         counts=("Organisationen", BOTH_ADMINISTRATIONS),
         organisation=frozenset(ALL_WORKPLACES),
@@ -43,7 +51,14 @@ JOURNEYS = {
         sees_staff=True,
     ),
     "direktion": Journey(
-        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation"),
+        nav=(
+            "Mit overblik",
+            "Forløbet",
+            "Afklaringsfasen",
+            "Organisation",
+            "Kaskade",
+            "Min kalender",
+        ),
         my_part="Dit niveau: 1. Fagchefforum",
         counts=("Organisationen", BOTH_ADMINISTRATIONS),
         organisation=frozenset(ALL_WORKPLACES),
@@ -51,7 +66,14 @@ JOURNEYS = {
         sees_staff=True,
     ),
     "fagchef": Journey(
-        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation"),
+        nav=(
+            "Mit overblik",
+            "Forløbet",
+            "Afklaringsfasen",
+            "Organisation",
+            "Kaskade",
+            "Min kalender",
+        ),
         my_part="Dit niveau: 1. Fagchefforum",
         counts=("Din forvaltning", ("Børne- og Kulturforvaltningen",)),
         organisation=frozenset({"Valhøj Skole", "Børnehuset Sønderbo"}),
@@ -65,6 +87,7 @@ JOURNEYS = {
             "Afklaringsfasen",
             "Mine arbejdspladser (trin 2)",
             "Organisation",
+            "Min kalender",
         ),
         my_part="Dit niveau: 2. Ledere",
         led_workplaces=("Valhøj Skole",),
@@ -73,12 +96,12 @@ JOURNEYS = {
         sees_staff=True,
     ),
     "medarbejder": Journey(
-        nav=("Mit overblik", "Forløbet", "Min arbejdsplads"),
+        nav=("Mit overblik", "Forløbet", "Min arbejdsplads", "Min kalender"),
         my_part="Dit niveau: 3. Medarbejdere",
         workplace="Valhøj Skole",
     ),
     "coach": Journey(
-        nav=("Mit overblik", "Forløbet"),
+        nav=("Mit overblik", "Forløbet", "Min kalender"),
         my_part="Du er tilknyttet forløbet som coach for fagchefforum.",
     ),
 }
