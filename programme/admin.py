@@ -16,12 +16,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import reminders, services
+from . import cascade, reminders, services
 from .forms import PostponeMilestoneForm
 from .imports.admin import HRImportExportMixin
 from .models import (
     Administration,
     BudgetYear,
+    CascadeRelease,
     DeliveryStatus,
     ExternalPerson,
     ImportRun,
@@ -32,6 +33,7 @@ from .models import (
     Phase,
     Postponement,
     Programme,
+    ReadinessCriterion,
     ReminderDelivery,
     ReminderRule,
     Tier,
@@ -620,6 +622,66 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
         return request.user.has_perm("programme.change_reminderdelivery")
 
     # What was sent to whom is a record: deliveries are created by the sweep only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- The cascade ----------------------------------------------------------------------
+
+
+class ReadinessCriterionForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("kriterium"))
+
+    class Meta:
+        model = ReadinessCriterion
+        fields = ["programme", "tier", "kind", "parameter", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(key, cascade.criterion_label(key, None)) for key in cascade.registered_kinds()]
+        current = self.instance.kind
+        if current and current not in dict(choices):
+            # Configured before its check was registered: keep it visible, not silently lost.
+            choices.append((current, cascade.criterion_label(current, None)))
+        self.fields["kind"].choices = choices
+
+
+@admin.register(ReadinessCriterion)
+class ReadinessCriterionAdmin(admin.ModelAdmin):
+    form = ReadinessCriterionForm
+    list_display = ["programme", "tier", "position", "criterion", "parameter"]
+    list_filter = ["programme", "tier"]
+    list_select_related = ["programme"]
+
+    @admin.display(description=_("kriterium"))
+    def criterion(self, obj):
+        return cascade.criterion_label(obj.kind, obj.parameter)
+
+
+@admin.register(CascadeRelease)
+class CascadeReleaseAdmin(admin.ModelAdmin):
+    """Releases are made on the Kaskade page and are final: read-only here."""
+
+    list_display = ["administration", "tier", "released_at", "released_by", "overridden"]
+    list_filter = ["programme", "tier", "overridden", "administration"]
+    list_select_related = ["administration", "released_by"]
+    readonly_fields = [
+        "programme",
+        "administration",
+        "tier",
+        "released_at",
+        "released_by",
+        "criteria",
+        "overridden",
+        "override_reason",
+    ]
+
     def has_add_permission(self, request):
         return False
 

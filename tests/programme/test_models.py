@@ -17,6 +17,7 @@ from programme.models import (
     Tier,
 )
 from programme.outline import programme_outline
+from tests.programme.cascade_support import CASCADE_CONSTRAINT_VIOLATIONS
 from tests.programme.factories import (
     AdministrationFactory,
     LeadershipFactory,
@@ -152,6 +153,7 @@ VIOLATIONS = {
 
 # The reminder models' rules are built in tests/reminders_support.py.
 VIOLATIONS |= REMINDER_CONSTRAINT_VIOLATIONS
+VIOLATIONS |= CASCADE_CONSTRAINT_VIOLATIONS
 
 
 def test_every_constraint_of_the_programme_app_is_tested():
