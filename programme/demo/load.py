@@ -42,6 +42,7 @@ from programme.services import (
 )
 
 from . import memo
+from .cascade import load_cascade
 from .clarification import load_clarification
 from .organisation import (
     ADMINISTRATION_FOR_DIGIT,
@@ -376,6 +377,7 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
     result.clarification = load_clarification(
         programme=programme, hr=hr, direction=users["direktion"], leader=users["leder"]
     )
+    load_cascade(programme=programme, hr=hr)
     refresh_organisation_snapshot()
 
     result.administrations = Administration.objects.count()

@@ -26,6 +26,7 @@ from programme.models import (
     Administration,
     AdministrationSnapshot,
     BudgetYear,
+    CascadeRelease,
     ExternalPerson,
     Leadership,
     MedCommittee,
@@ -34,6 +35,7 @@ from programme.models import (
     Phase,
     Postponement,
     Programme,
+    ReadinessCriterion,
     ReminderDelivery,
     ReminderRule,
     Role,
@@ -87,6 +89,8 @@ COUNTED = [
     InvolvementPlan.history.model,
     Submission.history.model,
     Input.history.model,
+    CascadeRelease,
+    ReadinessCriterion,
 ]
 
 
@@ -351,3 +355,31 @@ def test_demo_leader_sees_one_unit_delivered_and_one_draft(demo, client):
         )
     )
     assert statuses == {"Valhøj Skole": "kladde", "Valhøj Skole, SFO": "afleveret"}
+
+
+def test_cascade_has_criteria_and_releases_with_one_override(demo, client):
+    programme = Programme.objects.get(slug=PROGRAMME_SLUG)
+    kinds = list(programme.readiness_criteria.values_list("tier", "kind", "parameter"))
+    assert kinds == [
+        (2, "kickoff_held", None),
+        (2, "seminars_held", 2),
+        (2, "involvement_plan_approved", None),
+        (3, "tier_released", None),
+        (3, "step_closed", 2),
+    ]
+    released = {
+        (r.administration.code, r.tier): r
+        for r in CascadeRelease.objects.select_related("administration")
+    }
+    assert set(released) == {("BIF", 2), ("SSF", 2), ("TEK", 2), ("OEP", 2), ("SSF", 3)}
+    staff = released[("SSF", 3)]
+    assert staff.overridden and "Trin 2 lukkes" in staff.override_reason
+    assert all(r.released_at.date() <= datetime.date(2021, 6, 21) for r in released.values())
+
+    # The demo leader works in Børne- og Kulturforvaltningen, not released yet.
+    client.force_login(User.objects.get(username="leder"))
+    assert "Ikke startet endnu" in client.get(reverse("programme:home")).content.decode()
+    client.force_login(User.objects.get(username="hr"))
+    response = client.get(reverse("programme:cascade"))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 5
