@@ -133,3 +133,20 @@ def test_rotate_and_revoke_need_post_and_csrf(users):
     assert client.get(reverse("calendar:rotate")).status_code == 405
     assert client.post(reverse("calendar:rotate")).status_code == 403
     assert not CalendarFeedToken.objects.exists()
+
+
+def test_an_unchanged_feed_answers_304_and_a_changed_one_is_fresh(client, users, source):
+    token = rotate_feed_token(user=users["leder"])
+    first = client.get(feed_url(token))
+    etag = first["ETag"]
+
+    again = client.get(feed_url(token), headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert "private" in again["Cache-Control"]
+
+    users["leder"].username = "omdoebt"
+    users["leder"].save()
+    changed = client.get(feed_url(token), headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert b"Seminar for omdoebt" in changed.content
