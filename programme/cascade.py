@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -403,6 +404,7 @@ def release_tier(
         raise ReleaseError(
             _("Kriterierne er ikke opfyldt. Angiv en begrundelse for at frigive alligevel.")
         )
+    forget_releases(programme.pk)
     try:
         with transaction.atomic():
             return CascadeRelease.objects.create(
@@ -442,8 +444,32 @@ def expected_start(outline, tier: Tier) -> ExpectedStart | None:
     return None
 
 
-def release_of(programme, administration_id: int, tier: int) -> CascadeRelease | None:
-    """Return the tier's release in one administration (one query), or None."""
-    return CascadeRelease.objects.filter(
-        programme=programme, administration_id=administration_id, tier=tier
-    ).first()
+# "Mit overblik" asks on every visit whether the person's tier is released; releases
+# happen a few times a year. The programme's release dates are kept in the cache and
+# dropped when a release is recorded (at once, and again after the commit, so a reader
+# between the two cannot keep the old state).
+RELEASES_SECONDS = 10 * 60
+
+
+def releases_key(programme_id: int) -> str:
+    return f"programme:{programme_id}:releases:v1"
+
+
+def forget_releases(programme_id: int) -> None:
+    cache.delete(releases_key(programme_id))
+    transaction.on_commit(lambda: cache.delete(releases_key(programme_id)))
+
+
+def released_at(programme, administration_id: int, tier: int) -> datetime.datetime | None:
+    """Return when the tier was released in the administration, or None; cached."""
+    key = releases_key(programme.pk)
+    dates = cache.get(key)
+    if dates is None:
+        dates = {
+            (administration_id, number): at
+            for administration_id, number, at in CascadeRelease.objects.filter(
+                programme=programme
+            ).values_list("administration_id", "tier", "released_at")
+        }
+        cache.set(key, dates, RELEASES_SECONDS)
+    return dates.get((administration_id, tier))

@@ -99,9 +99,9 @@ def _prepare_tier_start(context, programme, outline) -> None:
     tier, person = context["tier"], context["person"]
     if tier is None or tier.number < cascade.FIRST_RELEASED_TIER or not person.workplace_id:
         return
-    release = cascade.release_of(programme, person.workplace.administration_id, tier.number)
-    context["tier_release"] = release
-    if release is None:
+    released = cascade.released_at(programme, person.workplace.administration_id, tier.number)
+    context["tier_released_at"] = released
+    if released is None:
         context["tier_expected"] = cascade.expected_start(outline, tier)
 
 

@@ -84,4 +84,5 @@ def load_cascade(*, programme: Programme, hr) -> int:
             )
         released_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
         CascadeRelease.objects.filter(pk=release.pk).update(released_at=released_at)
+        cascade.forget_releases(programme.pk)
     return CascadeRelease.objects.filter(programme=programme).count()
