@@ -326,3 +326,36 @@ def test_leader_sees_not_started_with_timing_then_released(client, programme, or
     # Staff (tier 3) in the same administration are still waiting.
     client.force_login(users["medarbejder"])
     assert "Ikke startet endnu" in client.get(reverse("programme:home")).content.decode()
+
+
+def test_a_released_tier_shows_the_criteria_as_they_stood(programme, org, users, criteria):
+    admin = org["admin_a"]
+    plan = approve_plan(programme, admin)
+    cascade.release_tier(programme=programme, administration=admin, tier=2, by=users["hr"])
+    plan.status = PlanStatus.DRAFT
+    plan.save()
+
+    tier_two = row_for(programme, admin).tiers[1]
+
+    assert tier_two.status == cascade.Status.RELEASED
+    assert [(c.label, c.met) for c in tier_two.criteria] == [
+        ("Forvaltningens inddragelsesplan er godkendt", True)
+    ]
+
+
+def test_releasing_again_from_the_page_changes_nothing(client, programme, org, users):
+    cascade.release_tier(programme=programme, administration=org["admin_a"], tier=2, by=users["hr"])
+    client.force_login(users["hr"])
+
+    page = client.get(release_url(org["admin_a"])).content.decode()
+    assert "Niveauet blev frigivet" in page
+    response = client.post(release_url(org["admin_a"]), {"reason": "Igen"}, follow=True)
+
+    assert "Niveauet kan ikke frigives i forvaltningen lige nu." in response.content.decode()
+    assert CascadeRelease.objects.count() == 1
+
+
+def test_release_page_for_tier_one_or_an_unknown_tier_is_404(client, programme, org, users):
+    client.force_login(users["hr"])
+    assert client.get(release_url(org["admin_a"], tier=1)).status_code == 404
+    assert client.get(release_url(org["admin_a"], tier=7)).status_code == 404
