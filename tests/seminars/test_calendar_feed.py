@@ -150,3 +150,19 @@ def test_an_unchanged_feed_answers_304_and_a_changed_one_is_fresh(client, users,
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert b"Seminar for omdoebt" in changed.content
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_rotations_at_once_leave_one_active_address(users):
+    from tests.clarification.test_plans import run_at_once
+
+    results = run_at_once(
+        lambda: rotate_feed_token(user=users["leder"]),
+        lambda: rotate_feed_token(user=users["leder"]),
+    )
+
+    assert all(isinstance(token, str) for token in results), results
+    active = CalendarFeedToken.objects.filter(user=users["leder"]).active()
+    assert active.count() == 1
+    assert active.get().token_hash in {hash_token(token) for token in results}
