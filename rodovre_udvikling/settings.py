@@ -118,7 +118,7 @@ REDIS_CACHE_URL = env("REDIS_CACHE_URL")
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rodovre_udvikling.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
         }
     }
