@@ -15,11 +15,12 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from programme.models import Administration, Programme, Workplace
+from programme.models import Programme, Workplace
 
 from ..models import (
     AnonymousLink,
@@ -31,7 +32,7 @@ from ..models import (
     StepStatus,
     new_token,
 )
-from .steps import StepClosed, require_open
+from .steps import StepClosed
 
 # Defaults of the settings that bound anonymous input (read with getattr, so settings.py
 # may override each). They let a whole department behind one municipal NAT address
@@ -152,7 +153,8 @@ def _load_link_info(token: str) -> LinkInfo | None:
 
 def link_info(token: str) -> LinkInfo | None:
     """Return what the public pages need about the link, or None for a rotated or unknown one."""
-    # The version changes with LinkInfo's fields, so a deploy never unpickles an old shape.
+    # The version changes with LinkInfo's fields, so a deploy never unpickles an old shape
+    # (count_submission() reads the same key).
     key = cache_key(token, "info", "v1")
     info = cache.get(key)
     if info is None:
@@ -198,18 +200,16 @@ def rotate_link(*, workplace: Workplace) -> AnonymousLink:
     return link
 
 
-@transaction.atomic
 def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input:
-    """Store one anonymous input for the link's workplace while step 2 is open there."""
+    """Store one anonymous input for the link's workplace while step 2 is open there.
+
+    One statement does the gate and the write: the row is inserted only if the step's
+    state is open, read under a share lock (PostgreSQL) so that a close in progress is
+    waited for and then seen. A whole department submits within minutes, and this saves
+    the transaction's four round trips (BEGIN, SELECT … FOR UPDATE, INSERT, COMMIT).
+    """
     if info.programme_id is None:
         raise StepClosed(None, StepNumber.EXECUTION)
-    # The gate reads the state under a lock, whatever the cached info said; it only
-    # needs the two keys, so no query loads the rows behind them.
-    require_open(
-        programme=Programme(pk=info.programme_id),
-        number=StepNumber.EXECUTION,
-        administration=Administration(pk=info.administration_id),
-    )
     item = Input(
         programme_id=info.programme_id,
         workplace_id=info.workplace_id,
@@ -224,8 +224,60 @@ def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input
     )
     # A history row would hold the exact time and the signed-in user, if any.
     item.skip_history_when_saving = True
-    item.save()
+    using = router.db_for_write(Input)
+    pre_save.send(sender=Input, instance=item, raw=False, using=using, update_fields=None)
+    pk = _insert_while_open(item, administration_id=info.administration_id, using=using)
+    if pk is None:
+        state = (
+            StepState.objects.select_related("step", "administration")
+            .filter(
+                step__programme_id=info.programme_id,
+                step__number=StepNumber.EXECUTION,
+                administration_id=info.administration_id,
+            )
+            .first()
+        )
+        raise StepClosed(state, StepNumber.EXECUTION)
+    item.pk = pk
+    item._state.adding = False
+    item._state.db = using
+    # Receivers (the coverage cache, theme suggestions) see the row as save() makes it.
+    post_save.send(
+        sender=Input, instance=item, created=True, update_fields=None, raw=False, using=using
+    )
     return item
+
+
+def _insert_while_open(item: Input, *, administration_id: int, using: str) -> int | None:
+    """INSERT the row if step 2 is open in the administration; return its pk, or None."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [field for field in Input._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(item, True), connection) for field in fields]
+    state_table, step_table = StepState._meta.db_table, ClarificationStep._meta.db_table
+    # SQLite has no row locks; it runs one write at a time.
+    lock = " FOR SHARE OF state" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"INSERT INTO {quote(Input._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} "
+        f"WHERE EXISTS (SELECT 1 FROM {quote(state_table)} state "
+        f"INNER JOIN {quote(step_table)} step ON state.step_id = step.id "
+        "WHERE step.programme_id = %s AND step.number = %s "
+        f"AND state.administration_id = %s AND state.status = %s{lock}) "
+        f"RETURNING {quote(Input._meta.pk.column)}"
+    )
+    params = [
+        *values,
+        item.programme_id,
+        StepNumber.EXECUTION.value,
+        administration_id,
+        StepStatus.OPEN.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- Rate limits ----------------------------------------------------------------------
@@ -254,22 +306,31 @@ def client_key(address: str | None, *, today: datetime.date | None = None) -> st
     ).hexdigest()[:32]
 
 
-def _count(keys: list[str], timeout: int) -> list[int]:
-    """Add one to each counter in the cache and return the new values.
+def _count(keys: list[str], timeout: int, *, also_get: str | None = None):
+    """Add one to each counter in the cache; return the new values (and `also_get`'s value).
 
-    On Redis one round trip (INCR, and EXPIRE when the key is new) for all of them, as
-    each POST counts twice; on other caches Django's incr/add, two round trips each.
+    On Redis one round trip for all of them (INCR, and EXPIRE when the key is new), which
+    also reads the link's cached info: a POST costs one round trip to the cache before
+    the write. On other caches Django's incr/add and get, a few round trips.
     """
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(write=True)
         pipeline = client.pipeline(transaction=False)
+        if also_get is not None:
+            pipeline.get(backend.make_and_validate_key(also_get))
         for key in keys:
             full_key = backend.make_and_validate_key(key)
             pipeline.incr(full_key)
             pipeline.expire(full_key, timeout, nx=True)
-        return pipeline.execute()[::2]
-    return [_count_one(backend, key, timeout) for key in keys]
+        results = pipeline.execute()
+        value = None
+        if also_get is not None:
+            raw, results = results[0], results[1:]
+            value = None if raw is None else backend._cache._serializer.loads(raw)
+        return results[::2], value
+    value = backend.get(also_get) if also_get is not None else None
+    return [_count_one(backend, key, timeout) for key in keys], value
 
 
 def _count_one(backend, key: str, timeout: int) -> int:
@@ -283,21 +344,31 @@ def _count_one(backend, key: str, timeout: int) -> int:
     return backend.incr(key)
 
 
-def count_submission(*, info: LinkInfo, address: str | None) -> None:
-    """Count one input against the client and the link; raise TooManyInputs past a limit.
+def count_submission(*, token: str, address: str | None) -> LinkInfo | None:
+    """Count one input against the client and the link; return the link's info.
 
+    Return None for a rotated or unknown link; raise TooManyInputs past a limit.
     Fixed windows: cheap, and good enough to stop a flood; a burst at a window's edge
     may reach twice the limit. A refused input counts too, so a flood stays refused.
+    The link's counter is keyed by a digest of its token: a rotated link starts afresh.
     """
     window, per_link, per_client = limits()
     now = time.time()
     slot = int(now // window)
-    by_client, by_link = _count(
+    info_key = cache_key(token, "info", "v1")
+    (by_client, by_link), info = _count(
         [
             f"anon-input:rate:client:{client_key(address)}:{slot}",
-            f"anon-input:rate:link:{info.link_id}:{slot}",
+            cache_key(token, "rate", str(slot)),
         ],
         window + 60,
+        also_get=info_key,
     )
+    if info is None:
+        info = _load_link_info(token)
+        if info is None:
+            return None
+        cache.set(info_key, info, timeout=cache_seconds())
     if by_client > per_client or by_link > per_link:
         raise TooManyInputs(retry_after=max(1, int((slot + 1) * window - now)))
+    return info

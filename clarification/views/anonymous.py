@@ -80,34 +80,42 @@ def anonymous_input(request, token):
     """The form an employee reaches through the workplace's link or QR code."""
     if request.method == "GET":
         return _form_page(request, token)
-    info = service.link_info(token)
-    if info is None:
-        return _invalid_link(request)
     form = AnonymousInputForm(request.POST)
     thanks = redirect("clarification:anonymous-thanks", token=token)
-    if form.is_bot:
-        return thanks
-    context = {"info": info, "token": token, "form": form}
-    status = 200
-    if form.is_valid():
+    if form.is_valid() and not form.is_bot:
+        # The usual case in one round trip to the cache: count, and read the link's info.
         try:
-            service.count_submission(info=info, address=get_client_ip_address(request))
-            service.submit_anonymous_input(info=info, data=form.input_data())
+            info = service.count_submission(token=token, address=get_client_ip_address(request))
         except service.TooManyInputs as error:
-            retry_after = error.retry_after
-            context |= {"rate_limited": True, "retry_minutes": max(1, round(retry_after / 60))}
-            status = 429
+            info = service.link_info(token)
+            if info is None:
+                return _invalid_link(request)
+            context = {"info": info, "token": token, "form": form, "rate_limited": True}
+            context["retry_minutes"] = max(1, round(error.retry_after / 60))
+            response = render(request, "clarification/anonymous_input.html", context, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        if info is None:
+            return _invalid_link(request)
+        try:
+            service.submit_anonymous_input(info=info, data=form.input_data())
         except StepClosed as error:
             actual = error.state.status if error.state else StepStatus.NOT_STARTED
             return _closed(request, dataclasses.replace(info, status=actual), status=409)
-        else:
-            return thanks
-    elif not info.is_open:
+        return thanks
+    info = service.link_info(token)
+    if info is None:
+        return _invalid_link(request)
+    if form.is_bot:
+        return thanks
+    if not info.is_open:
         return _closed(request, info, status=409)
-    response = render(request, "clarification/anonymous_input.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = str(retry_after)
-    return response
+    return render(
+        request,
+        "clarification/anonymous_input.html",
+        {"info": info, "token": token, "form": form},
+        status=200,
+    )
 
 
 @login_not_required
