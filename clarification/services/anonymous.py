@@ -31,6 +31,7 @@ from ..models import (
     StepStatus,
     new_token,
 )
+from ..tasks import suggest_themes
 from .steps import StepClosed, require_open
 
 # Defaults of the settings that bound anonymous input (read with getattr, so settings.py
@@ -225,6 +226,7 @@ def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input
     # A history row would hold the exact time and the signed-in user, if any.
     item.skip_history_when_saving = True
     item.save()
+    suggest_themes.delay_on_commit(item.pk)
     return item
 
 
