@@ -222,8 +222,11 @@ class Profiles:
                 left_hits = self._part_hits(left)
             right_hits = self._part_hits(right)
             hits = left_hits + right_hits
-            if len(hits) > len(best[0]):
-                parts = tuple(p for p, h in ((left, left_hits), (right, right_hits)) if h)
+            if not hits:
+                continue
+            parts = tuple(p for p, h in ((left, left_hits), (right, right_hits)) if h)
+            # More matched parts first, then the longer ones ("ledelses-" over "lede-").
+            if (len(hits), sum(map(len, parts))) > (len(best[0]), sum(map(len, best[1]))):
                 best = (hits, parts)
         return best
 

@@ -94,9 +94,13 @@ def processed_condition():
     )
 
 
-def search(inputs, q: str):
-    """Full-text search in title and text: PostgreSQL's Danish configuration, else icontains."""
-    if connection.vendor == "postgresql":
+def search(inputs, q: str, *, vendor: str | None = None):
+    """Full-text search in title and text: PostgreSQL's Danish configuration, else icontains.
+
+    On PostgreSQL "borgerne" finds "borger" (Danish stemming, stop words ignored); the
+    fallback finds inputs containing every word as typed.
+    """
+    if (vendor or connection.vendor) == "postgresql":
         vector = SearchVector("title", "text", "theme_guesses", config="danish")
         query = SearchQuery(q, config="danish", search_type="websearch")
         return inputs.annotate(search=vector).filter(search=query)
