@@ -197,10 +197,13 @@ def test_new_or_reworded_input_queues_suggestions_on_commit(
         save_inputs(programme=programme, workplace=org["wa1"], items=[same], by=users["leder"])
     assert len(_suggestions(callbacks)) == 0
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            save_inputs(programme=programme, workplace=org["wa1"], items=[item], by=users["leder"])
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        save_inputs(programme=programme, workplace=org["wa1"], items=[item], by=users["leder"])
+        raise RuntimeError
     assert len(_suggestions(callbacks)) == 0
 
 
