@@ -465,17 +465,19 @@ def synthesis_remove(request, pk, input_pk):
 
 
 urlpatterns = [
-    path("bearbejdning/", workspace, name="processing"),
-    path("bearbejdning/bekraeft-forslag/", bulk_confirm, name="processing-bulk-confirm"),
-    path("bearbejdning/input/<int:pk>/", input_detail, name="processing-input"),
-    path("bearbejdning/forslag/<int:pk>/", decide, name="processing-decide"),
-    path("bearbejdning/input/<int:pk>/tema/", add_theme, name="processing-add-theme"),
-    path("bearbejdning/input/<int:pk>/behandlet/", mark_processed, name="processing-mark"),
-    path("bearbejdning/grupper/", group, name="processing-group"),
-    path("bearbejdning/synteser/", synthesis_list, name="synthesis-list"),
-    path("bearbejdning/synteser/<int:pk>/", synthesis_detail, name="synthesis-detail"),
+    path("afklaring/bearbejdning/", workspace, name="processing"),
+    path("afklaring/bearbejdning/bekraeft-forslag/", bulk_confirm, name="processing-bulk-confirm"),
+    path("afklaring/bearbejdning/input/<int:pk>/", input_detail, name="processing-input"),
+    path("afklaring/bearbejdning/forslag/<int:pk>/", decide, name="processing-decide"),
+    path("afklaring/bearbejdning/input/<int:pk>/tema/", add_theme, name="processing-add-theme"),
     path(
-        "bearbejdning/synteser/<int:pk>/fjern/<int:input_pk>/",
+        "afklaring/bearbejdning/input/<int:pk>/behandlet/", mark_processed, name="processing-mark"
+    ),
+    path("afklaring/bearbejdning/grupper/", group, name="processing-group"),
+    path("afklaring/bearbejdning/synteser/", synthesis_list, name="synthesis-list"),
+    path("afklaring/bearbejdning/synteser/<int:pk>/", synthesis_detail, name="synthesis-detail"),
+    path(
+        "afklaring/bearbejdning/synteser/<int:pk>/fjern/<int:input_pk>/",
         synthesis_remove,
         name="synthesis-remove",
     ),
