@@ -35,7 +35,14 @@ class Journey:
 
 JOURNEYS = {
     "hr": Journey(
-        nav=("Mit overblik", "Forløbet", "Afklaringsfasen", "Organisation", "Administration"),
+        nav=(
+            "Mit overblik",
+            "Forløbet",
+            "Afklaringsfasen",
+            "Bearbejdning",
+            "Organisation",
+            "Administration",
+        ),
         my_part="Du følger hele forløbet på tværs af niveauerne.",
         counts=("Organisationen", BOTH_ADMINISTRATIONS),
         organisation=frozenset(ALL_WORKPLACES),

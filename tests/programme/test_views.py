@@ -206,7 +206,7 @@ def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
     users = users | {"coach": coach}
     expectations = {
         "coach": set(),
-        "hr": {"Afklaringsfasen", "Organisation", "Administration"},
+        "hr": {"Afklaringsfasen", "Bearbejdning", "Organisation", "Administration"},
         "direktion": {"Afklaringsfasen", "Organisation"},
         "fagchef": {"Afklaringsfasen", "Organisation"},
         "leder": {"Afklaringsfasen", "Mine arbejdspladser (trin 2)", "Organisation"},
