@@ -1,8 +1,12 @@
 """Step 3: themes, suggestions, HR's decisions, processed marks and groups (services)."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.urls import reverse
 
 from clarification.models import (
     AssignmentStatus,
@@ -336,3 +340,49 @@ def test_an_input_can_be_in_several_groups(programme, org, users):
     grouped = ProcessingEvent.objects.filter(action=ProcessingAction.GROUPED, input=item)
     assert grouped.count() == 2
     assert {e.actor for e in grouped} == {users["hr"]}
+
+
+# --- HR's tools: the command and the admin -------------------------------------------------------
+
+
+def test_seed_command_is_rerunnable_and_rebuilds_profiles(programme, org, themes, users):
+    item = _input(programme, org["wa1"], "Kaffe i kantinen")
+    processing.add_theme(item=item, theme=themes[SOCIAL], by=users["hr"])
+    Theme.objects.filter(pk=themes[SOCIAL].pk).update(learned_terms={}, learned_count=0)
+    out = StringIO()
+
+    call_command("seed_memo_themes", programme=programme.slug, rebuild_profiles=True, stdout=out)
+    call_command("seed_memo_themes", programme=programme.slug, stdout=out)
+
+    assert Theme.objects.filter(programme=programme).count() == 9
+    themes[SOCIAL].refresh_from_db()
+    assert themes[SOCIAL].learned_count == 1
+    assert "9 temaer fra notatet; 1 lært" in out.getvalue()
+
+
+def test_hr_edits_a_theme_in_the_admin_with_history(client, programme, themes, users):
+    theme = themes[DIALOGUE]
+    client.force_login(users["hr"])
+    url = reverse("admin:clarification_theme_change", args=[theme.pk])
+
+    response = client.post(
+        url,
+        {
+            "programme": programme.pk,
+            "parent": "",
+            "kind": theme.kind,
+            "name": theme.name,
+            "description": theme.description,
+            "keywords": "borgerdialog\nborgermøde",
+            "position": theme.position,
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert theme.keyword_list == ["borgerdialog", "borgermøde"]
+    assert theme.history.count() == 2
+    assert (
+        client.get(reverse("admin:clarification_theme_history", args=[theme.pk])).status_code == 200
+    )
