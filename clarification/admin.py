@@ -229,3 +229,7 @@ class AnonymousLinkAdmin(admin.ModelAdmin):
             % {"count": len(workplaces)},
             messages.SUCCESS,
         )
+
+
+# Step 3 (themes, groups, processing events) lives in its own module.
+from . import admin_processing  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from .views import anonymous, coverage, plans, steps, submissions
+from .views import anonymous, coverage, plans, processing, steps, submissions
 
 app_name = "clarification"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *submissions.urlpatterns,
     *coverage.urlpatterns,
     *anonymous.urlpatterns,
+    *processing.urlpatterns,
 ]

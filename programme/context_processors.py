@@ -36,6 +36,8 @@ def navigation(request):
                 "clarification-workplaces",
             )
         )
+    if scope.is_hr:
+        items.append((reverse("clarification:processing"), _("Bearbejdning"), "processing"))
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))
     elif scope.workplace_ids:

@@ -7,6 +7,7 @@ group (`Synthesis`) points at inputs, and every action is kept as a `ProcessingE
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -41,7 +42,16 @@ class Theme(models.Model):
     keywords = models.TextField(_("nøgleord"), blank=True, default="")
     position = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     is_active = models.BooleanField(_("aktiv"), default=True)
-    history = HistoricalRecords()
+    # The learned profile: in how many confirmed inputs each stem occurs, and how many
+    # inputs that is. Kept current by the confirmations (services/processing.py); not in
+    # the history, which records what HR edits.
+    learned_terms = models.JSONField(_("lærte ord"), default=dict, blank=True, editable=False)
+    learned_count = models.PositiveIntegerField(
+        _("bekræftede input lært af"), default=0, editable=False
+    )
+    # Changes with every edit and every learned confirmation: the suggestions' cache key.
+    updated_at = models.DateTimeField(_("senest ændret"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["learned_terms", "learned_count", "updated_at"])
 
     class Meta:
         verbose_name = _("tema")
@@ -167,6 +177,9 @@ class Synthesis(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("clarification:synthesis-detail", kwargs={"pk": self.pk})
 
 
 class ProcessingAction(models.TextChoices):

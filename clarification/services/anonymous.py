@@ -32,6 +32,7 @@ from ..models import (
     StepStatus,
     new_token,
 )
+from ..tasks import suggest_themes
 from .steps import StepClosed
 
 # Defaults of the settings that bound anonymous input (read with getattr, so settings.py
@@ -241,10 +242,11 @@ def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input
     item.pk = pk
     item._state.adding = False
     item._state.db = using
-    # Receivers (the coverage cache, theme suggestions) see the row as save() makes it.
+    # Receivers (the coverage cache) see the row as save() makes it.
     post_save.send(
         sender=Input, instance=item, created=True, update_fields=None, raw=False, using=using
     )
+    suggest_themes.delay_on_commit(item.pk)
     return item
 
 

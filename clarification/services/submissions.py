@@ -26,6 +26,7 @@ from ..models import (
     SubmissionStatus,
     private_storage,
 )
+from ..tasks import suggest_themes
 from .steps import require_open
 
 # What a leader may set on an activity and an input; everything else (the submission,
@@ -208,10 +209,14 @@ def save_inputs(
             unused_files += list(row.attachments.values_list("file", flat=True))
             row.delete()
             continue
+        texts = (row.title, row.text, row.theme_guesses)
         for name in INPUT_FIELDS:
             if name in item.data:
                 setattr(row, name, item.data[name])
         row.save()
+        if texts != (row.title, row.text, row.theme_guesses):
+            # New or reworded: its theme suggestions are (re)computed after the commit.
+            suggest_themes.delay_on_commit(row.pk)
     _ensure_not_emptied(submission)
     _touch(submission, by)
     if unused_files:

@@ -53,6 +53,7 @@ from .organisation import (
     people_for,
     scaled_headcount,
 )
+from .processing import load_processing
 
 # A reserved top-level domain (RFC 2606): a demo reminder can never reach a real inbox.
 EMAIL_DOMAIN = "rodovre.example"
@@ -92,6 +93,7 @@ class DemoResult:
     seconds: float = 0.0
     logins: list[Login] = field(default_factory=list)
     clarification: object | None = None
+    processing: object | None = None
 
 
 # --- Loading --------------------------------------------------------------------------
@@ -377,6 +379,7 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
     result.clarification = load_clarification(
         programme=programme, hr=hr, direction=users["direktion"], leader=users["leder"]
     )
+    result.processing = load_processing(programme=programme, hr=hr)
     load_cascade(programme=programme, hr=hr)
     refresh_organisation_snapshot()
 

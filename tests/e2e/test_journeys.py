@@ -39,6 +39,7 @@ JOURNEYS = {
             "Mit overblik",
             "Forløbet",
             "Afklaringsfasen",
+            "Bearbejdning",
             "Organisation",
             "Kaskade",
             "Min kalender",

@@ -16,8 +16,12 @@ from clarification.models import (
     ClarificationStep,
     Input,
     InvolvementPlan,
+    ProcessingEvent,
     StepState,
     Submission,
+    Synthesis,
+    Theme,
+    ThemeAssignment,
 )
 from programme.demo import DEMO_PASSWORD, load_demo
 from programme.demo.memo import PROGRAMME_SLUG
@@ -91,6 +95,10 @@ COUNTED = [
     Input.history.model,
     CascadeRelease,
     ReadinessCriterion,
+    Theme,
+    ThemeAssignment,
+    Synthesis,
+    ProcessingEvent,
 ]
 
 
@@ -383,3 +391,31 @@ def test_cascade_has_criteria_and_releases_with_one_override(demo, client):
     response = client.get(reverse("programme:cascade"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == 5
+
+
+# --- Processing (issue 4) ---------------------------------------------------------------
+
+
+def test_memo_themes_are_seeded_and_every_input_has_suggestions(demo):
+    assert Theme.objects.count() == 9
+    with_suggestions = Input.objects.filter(theme_assignments__isnull=False).distinct()
+    # A demo text without any theme word would get none; the demo's texts all have some.
+    assert with_suggestions.count() == Input.objects.count()
+    assert not ThemeAssignment.objects.filter(suggested=True, matched_terms=[]).exists()
+
+
+def test_hr_has_confirmed_a_good_part_and_made_groups(demo):
+    inputs = Input.objects.count()
+    confirmed = Input.objects.filter(theme_assignments__status="bekraeftet").distinct()
+    assert 0.5 * inputs <= confirmed.count() <= 0.8 * inputs
+    hr = User.objects.get(username="hr")
+    assert set(ThemeAssignment.objects.confirmed().values_list("decided_by", flat=True)) == {hr.pk}
+    assert Synthesis.objects.count() >= 2
+    assert all(s.inputs.exists() for s in Synthesis.objects.all())
+    assert ProcessingEvent.objects.filter(action="bekraeftet", actor=hr).count() == (
+        ThemeAssignment.objects.confirmed().count()
+    )
+    # What was confirmed has been learned from.
+    assert sum(Theme.objects.values_list("learned_count", flat=True)) == (
+        ThemeAssignment.objects.confirmed().count()
+    )

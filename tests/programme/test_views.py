@@ -206,7 +206,7 @@ def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
     users = users | {"coach": coach}
     expectations = {
         "coach": set(),
-        "hr": {"Afklaringsfasen", "Organisation", "Administration", "Kaskade"},
+        "hr": {"Afklaringsfasen", "Bearbejdning", "Organisation", "Administration", "Kaskade"},
         "direktion": {"Afklaringsfasen", "Organisation", "Kaskade"},
         "fagchef": {"Afklaringsfasen", "Organisation", "Kaskade"},
         "leder": {"Afklaringsfasen", "Mine arbejdspladser (trin 2)", "Organisation"},
