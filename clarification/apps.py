@@ -7,10 +7,12 @@ class ClarificationConfig(AppConfig):
     verbose_name = _("Afklaringsfasen")
 
     def ready(self):
-        from . import coverage, reminders
+        from . import coverage, matrix, reminders
 
         # The cached coverage totals are dropped after every write that changes them.
         coverage.connect()
+        # The theme × administration matrix is recomputed soon after what it counts changes.
+        matrix.connect()
 
         # The step-2 reminder audiences (leaders without a delivery, the fagchef's status).
         reminders.register_audiences()

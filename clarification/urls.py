@@ -1,4 +1,4 @@
-from .views import anonymous, coverage, plans, processing, steps, submissions
+from .views import anonymous, coverage, matrix, plans, processing, steps, submissions
 
 app_name = "clarification"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *coverage.urlpatterns,
     *anonymous.urlpatterns,
     *processing.urlpatterns,
+    *matrix.urlpatterns,
 ]

@@ -38,6 +38,10 @@ def navigation(request):
         )
     if scope.is_hr:
         items.append((reverse("clarification:processing"), _("Bearbejdning"), "processing"))
+    if scope.everything:
+        items.append((reverse("clarification:dashboard"), _("Direktionens overblik"), "dashboard"))
+    elif scope.has(RoleGroup.HEAD_OF_DEPARTMENT) and scope.administration_ids:
+        items.append((reverse("clarification:matrix"), _("Temaer på tværs"), "matrix"))
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))
     elif scope.workplace_ids:

@@ -274,6 +274,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programme.tasks.refresh_organisation_snapshot",
         "schedule": crontab(minute="*/30"),
     },
+    # Recompute the theme × administration matrix; changes also queue a recompute at once,
+    # this catches what a lost message or a deploy missed (a no-op when nothing changed).
+    "recompute-matrix": {
+        "task": "clarification.tasks.recompute_matrix",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Anonymous input (clarification/services/anonymous.py): limits per link and per client

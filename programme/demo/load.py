@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from clarification.matrix import recompute
 from programme.access import RoleGroup
 from programme.models import (
     Administration,
@@ -382,6 +383,8 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
     result.processing = load_processing(programme=programme, hr=hr)
     load_cascade(programme=programme, hr=hr)
     refresh_organisation_snapshot()
+    # Last: the theme × administration matrix counts what the steps above confirmed.
+    recompute(programme)
 
     result.administrations = Administration.objects.count()
     result.workplaces = Workplace.objects.count()

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -58,6 +59,14 @@ class Programme(models.Model):
     starts_on = models.DateField(_("starter"))
     ends_on = models.DateField(_("slutter"))
     is_active = models.BooleanField(_("aktiv"), default=True)
+    cross_cutting_min_administrations = models.PositiveSmallIntegerField(
+        _("tværgående fra antal forvaltninger"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Et tema er tværgående, når input med temaet kommer fra mindst så mange forvaltninger."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = ProgrammeQuerySet.as_manager()

@@ -16,6 +16,7 @@ from clarification.models import (
     ClarificationStep,
     Input,
     InvolvementPlan,
+    MatrixSnapshot,
     ProcessingEvent,
     StepState,
     Submission,
@@ -99,6 +100,7 @@ COUNTED = [
     ThemeAssignment,
     Synthesis,
     ProcessingEvent,
+    MatrixSnapshot,
 ]
 
 
@@ -419,3 +421,18 @@ def test_hr_has_confirmed_a_good_part_and_made_groups(demo):
     assert sum(Theme.objects.values_list("learned_count", flat=True)) == (
         ThemeAssignment.objects.confirmed().count()
     )
+
+
+def test_the_matrix_is_computed_from_the_confirmed_themes(demo, client):
+    snapshot = MatrixSnapshot.objects.get()
+    assert snapshot.data["processed"] == (
+        Input.objects.filter(theme_assignments__status="bekraeftet").distinct().count()
+    )
+    assert (
+        sum(cell["inputs"] for cell in snapshot.data["cells"].values())
+        >= snapshot.data["processed"]
+    )
+    client.force_login(User.objects.get(username="direktion"))
+    response = client.get(reverse("clarification:dashboard"))
+    assert response.status_code == 200
+    assert response.context["matrix"]["cross_cutting"]  # the memo's themes cut across

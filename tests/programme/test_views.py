@@ -206,9 +206,16 @@ def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
     users = users | {"coach": coach}
     expectations = {
         "coach": set(),
-        "hr": {"Afklaringsfasen", "Bearbejdning", "Organisation", "Administration", "Kaskade"},
-        "direktion": {"Afklaringsfasen", "Organisation", "Kaskade"},
-        "fagchef": {"Afklaringsfasen", "Organisation", "Kaskade"},
+        "hr": {
+            "Afklaringsfasen",
+            "Bearbejdning",
+            "Direktionens overblik",
+            "Organisation",
+            "Administration",
+            "Kaskade",
+        },
+        "direktion": {"Afklaringsfasen", "Direktionens overblik", "Organisation", "Kaskade"},
+        "fagchef": {"Afklaringsfasen", "Temaer på tværs", "Organisation", "Kaskade"},
         "leder": {"Afklaringsfasen", "Mine arbejdspladser (trin 2)", "Organisation"},
         "medarbejder": {"Min arbejdsplads"},
     }

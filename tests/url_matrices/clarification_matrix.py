@@ -1,0 +1,35 @@
+"""The theme × administration matrix and direktionen's dashboard."""
+
+from tests.url_matrices._rows import LOGIN, Row
+
+PUBLIC = {}
+MATRIX = {
+    # Processing (step 3) is read by direktion, edited by HR, read by a fagchef for their
+    # own administration (their column); leaders read their own inputs elsewhere.
+    "clarification:matrix": Row(
+        {
+            "anonymous": LOGIN,
+            "medarbejder": 403,
+            "leder": 403,
+            "fagchef": 200,
+            "direktion": 200,
+            "hr": 200,
+            "coach": 403,
+        }
+    ),
+    "clarification:dashboard": Row(
+        {
+            "anonymous": LOGIN,
+            "medarbejder": 403,
+            "leder": 403,
+            "fagchef": 403,
+            "direktion": 200,
+            "hr": 200,
+            "coach": 403,
+        }
+    ),
+}
+
+
+def url_kwargs(name, ctx):
+    return {}
