@@ -8,13 +8,18 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
 from programme.access import RoleGroup, scope_for
 from programme.models import Programme
 
-from .. import matrix
+from .. import exports, matrix
 from ..models import Decision, DecisionState
 from .coverage import overview_panel
 
@@ -94,4 +99,46 @@ def dashboard(request):
 urlpatterns = [
     path("afklaring/matrix/", matrix_page, name="matrix"),
     path("direktion/", dashboard, name="dashboard"),
+]
+
+
+# --- Exports for the meeting papers -------------------------------------------------------
+
+EXPORTS = {
+    "input": _("input-med-temaer"),
+    "matrix": _("tema-matrix"),
+    "beslutninger": _("beslutninger"),
+}
+
+
+def export(request, what, fmt):
+    """Inputs with themes and groups, the matrix, or the decisions: CSV or XLSX."""
+    if what not in EXPORTS or fmt not in exports.FORMATS:
+        raise Http404
+    if not scope_for(request.user).everything:
+        raise PermissionDenied
+    programme = Programme.objects.for_user(request.user).current()
+    if programme is None:
+        raise Http404
+    if what == "input":
+        headers, rows = exports.inputs_table(programme, request.user)
+    elif what == "matrix":
+        snapshot = matrix.latest(programme)
+        if snapshot is None:
+            raise Http404
+        headers, rows = exports.matrix_table(snapshot)
+    else:
+        headers, rows = exports.decisions_table(programme)
+    content = exports.write(fmt, headers, rows)
+    response = HttpResponse(content, content_type=exports.FORMATS[fmt].content_type)
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{EXPORTS[what]}-{day}.{fmt}"
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+urlpatterns += [
+    path("afklaring/eksport/<str:what>.<str:fmt>", export, name="export"),
 ]

@@ -28,8 +28,23 @@ MATRIX = {
             "coach": 403,
         }
     ),
+    # Meeting papers: HR and direktion. The matrix export needs a computed matrix; the
+    # input export needs only the programme.
+    "clarification:export": Row(
+        {
+            "anonymous": LOGIN,
+            "medarbejder": 403,
+            "leder": 403,
+            "fagchef": 403,
+            "direktion": 200,
+            "hr": 200,
+            "coach": 403,
+        }
+    ),
 }
 
 
 def url_kwargs(name, ctx):
+    if name == "clarification:export":
+        return {"what": "input", "fmt": "csv"}
     return {}
