@@ -18,11 +18,11 @@ import json
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from programme.models import Administration, Programme
@@ -39,55 +39,94 @@ from .models import (
 
 # Seconds between a change and the recompute it queues: a burst of changes costs one run.
 DEBOUNCE_SECONDS = 5
+# Snapshots kept per programme (the newest is read; a few older ones for comparison).
+KEEP = 20
+# How long changed workplaces wait for an update before the periodic recompute covers them.
+DIRTY_SECONDS = 3600
 FORMAT_VERSION = 1
 
 
-def compute(programme: Programme) -> dict:
-    """Return the matrix's numbers as plain data (JSON-serialisable), in six queries."""
+def compute_detail(programme: Programme, workplace_ids=None) -> dict:
+    """Return the per-workplace numbers the matrix is summed from, in three GROUP BYs.
+
+    `pairs`: confirmed inputs per (theme, workplace); `workplaces`: per workplace its
+    administration, inputs, inputs with a confirmed theme, and staff reached. At most
+    themes × workplaces + workplaces entries, however many inputs there are. With
+    `workplace_ids`, only those workplaces' entries (for an update after a change).
+    """
+    assignments = ThemeAssignment.objects.filter(
+        status=AssignmentStatus.CONFIRMED, input__programme=programme
+    )
+    inputs = Input.objects.filter(programme=programme)
+    activities = Activity.objects.filter(submission__programme=programme)
+    if workplace_ids is not None:
+        assignments = assignments.filter(input__workplace_id__in=workplace_ids)
+        inputs = inputs.filter(workplace_id__in=workplace_ids)
+        activities = activities.filter(submission__workplace_id__in=workplace_ids)
+    pairs = {
+        f"{theme_id}:{workplace_id}": count
+        for theme_id, workplace_id, count in assignments.values_list(
+            "theme_id", "input__workplace_id"
+        )
+        .annotate(n=Count("input_id", distinct=True))
+        .order_by()
+    }
+    staff = dict(
+        activities.values_list("submission__workplace_id")
+        .annotate(staff=Sum("staff_participants"))
+        .order_by()
+    )
+    workplaces = {
+        str(workplace_id): [administration_id, total, processed, staff.get(workplace_id) or 0]
+        for workplace_id, administration_id, total, processed in inputs.values_list(
+            "workplace_id", "workplace__administration_id"
+        )
+        .annotate(
+            total=Count("pk", distinct=True),
+            processed=Count(
+                "pk",
+                distinct=True,
+                filter=Q(theme_assignments__status=AssignmentStatus.CONFIRMED),
+            ),
+        )
+        .order_by()
+    }
+    return {"pairs": pairs, "workplaces": workplaces}
+
+
+def summarise(programme: Programme, detail: dict) -> dict:
+    """Return the matrix's numbers (JSON-serialisable) summed from the detail."""
     themes = list(
         Theme.objects.filter(programme=programme, is_active=True)
         .order_by("position", "name")
         .values("id", "name", "kind", "parent_id")
     )
     administrations = list(Administration.objects.order_by("name").values("id", "code", "name"))
-    # (theme, workplace) pairs with their administration and number of inputs: at most
-    # themes × workplaces rows, however many inputs there are.
-    pairs = (
-        ThemeAssignment.objects.filter(
-            status=AssignmentStatus.CONFIRMED, input__programme=programme
-        )
-        .values_list("theme_id", "input__workplace_id", "input__workplace__administration_id")
-        .annotate(inputs=Count("input_id", distinct=True))
-        .order_by()
-    )
-    staff = dict(
-        Activity.objects.filter(submission__programme=programme)
-        .values_list("submission__workplace_id")
-        .annotate(staff=Sum("staff_participants"))
-        .order_by()
-    )
-    inputs = Input.objects.filter(programme=programme)
-    total = inputs.count()
-    processed = (
-        inputs.filter(theme_assignments__status=AssignmentStatus.CONFIRMED).distinct().count()
-    )
+    places = detail["workplaces"]
     cells: dict[str, dict[str, int]] = defaultdict(
         lambda: {"inputs": 0, "workplaces": 0, "staff": 0}
     )
-    for theme_id, workplace_id, administration_id, inputs in pairs:
+    for key, count in detail["pairs"].items():
+        theme_id, workplace_id = key.split(":")
+        administration_id, _total, _processed, staff = places[workplace_id]
         cell = cells[f"{theme_id}:{administration_id}"]
-        cell["inputs"] += inputs
+        cell["inputs"] += count
         cell["workplaces"] += 1
-        cell["staff"] += staff.get(workplace_id) or 0
+        cell["staff"] += staff
     return {
         "format": FORMAT_VERSION,
         "themes": themes,
         "administrations": administrations,
         "cells": dict(sorted(cells.items())),
-        "inputs": total,
-        "processed": processed,
+        "inputs": sum(place[1] for place in places.values()),
+        "processed": sum(place[2] for place in places.values()),
         "cross_cutting_min": programme.cross_cutting_min_administrations,
     }
+
+
+def compute(programme: Programme) -> dict:
+    """Return the matrix's numbers from the raw rows (five queries)."""
+    return summarise(programme, compute_detail(programme))
 
 
 def digest(data: dict) -> str:
@@ -103,61 +142,137 @@ def _advisory_lock(programme_id: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+def _store(programme, latest, detail) -> tuple[MatrixSnapshot, bool]:
+    data = summarise(programme, detail)
+    version = digest(data)
+    if latest is not None and latest.source_version == version:
+        return latest, False
+    snapshot = MatrixSnapshot.objects.create(
+        programme=programme,
+        source_version=version,
+        data=data,
+        detail=detail,
+        computed_at=timezone.now(),
+    )
+    # Keep a short history; the newest is what the pages read.
+    stale = MatrixSnapshot.objects.filter(programme=programme).order_by("-computed_at")[KEEP:]
+    MatrixSnapshot.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    return snapshot, True
+
+
 def recompute(programme: Programme) -> tuple[MatrixSnapshot, bool]:
     """Store the matrix's current numbers; return (the newest snapshot, whether it is new)."""
     with transaction.atomic():
         _advisory_lock(programme.pk)
-        data = compute(programme)
-        version = digest(data)
-        latest = MatrixSnapshot.objects.filter(programme=programme).order_by("-computed_at").first()
-        if latest is not None and latest.source_version == version:
-            return latest, False
-        snapshot = MatrixSnapshot.objects.create(
-            programme=programme, source_version=version, data=data, computed_at=timezone.now()
+        latest = _latest_with_detail(programme)
+        return _store(programme, latest, compute_detail(programme))
+
+
+def update(programme: Programme, workplace_ids) -> tuple[MatrixSnapshot, bool]:
+    """Recount only the given workplaces on top of the newest snapshot (after a change).
+
+    Without a snapshot to build on, a full recompute.
+    """
+    with transaction.atomic():
+        _advisory_lock(programme.pk)
+        latest = _latest_with_detail(programme)
+        if latest is None or not latest.detail:
+            return _store(programme, latest, compute_detail(programme))
+        keys = {str(pk) for pk in workplace_ids}
+        fresh = compute_detail(programme, workplace_ids=[int(pk) for pk in keys])
+        pairs = {
+            key: count
+            for key, count in latest.detail["pairs"].items()
+            if key.split(":", 1)[1] not in keys
+        }
+        pairs.update(fresh["pairs"])
+        places = {k: v for k, v in latest.detail["workplaces"].items() if k not in keys}
+        places.update(fresh["workplaces"])
+        return _store(programme, latest, {"pairs": pairs, "workplaces": places})
+
+
+def _latest_with_detail(programme) -> MatrixSnapshot | None:
+    return MatrixSnapshot.objects.filter(programme=programme).order_by("-computed_at").first()
+
+
+def _dirty_key(programme_id: int) -> str:
+    return f"clarification:matrix:dirty:{programme_id}"
+
+
+def mark_dirty(programme_id: int, workplace_ids) -> None:
+    """Remember which workplaces changed, for the next update (a set in Redis)."""
+    backend = caches["default"]
+    key = _dirty_key(programme_id)
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        full_key = backend.make_and_validate_key(key)
+        client.pipeline(transaction=False).sadd(full_key, *workplace_ids).expire(
+            full_key, DIRTY_SECONDS
+        ).execute()
+    else:
+        backend.set(key, set(backend.get(key) or ()) | set(workplace_ids), DIRTY_SECONDS)
+
+
+def take_dirty(programme_id: int) -> set[int]:
+    """Return and forget the workplaces that changed since the last update."""
+    backend = caches["default"]
+    key = _dirty_key(programme_id)
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        full_key = backend.make_and_validate_key(key)
+        members, _deleted = (
+            client.pipeline(transaction=True).smembers(full_key).delete(full_key).execute()
         )
-    return snapshot, True
+        return {int(member) for member in members}
+    found = set(backend.get(key) or ())
+    backend.delete(key)
+    return found
 
 
-def schedule(programme_id: int) -> None:
-    """Queue one recompute for the programme after the current transaction commits."""
+def schedule(programme_id: int, workplace_id: int | None) -> None:
+    """After the current transaction commits, queue one update for the changed workplaces."""
     current = transaction.get_connection()
-    if any(
-        getattr(hook, "matrix_programme", None) == programme_id
-        for _savepoints, hook, _robust in current.run_on_commit
-    ):
-        return  # a bulk confirmation of 500 inputs queues one recompute, not 500
+    for _savepoints, hook, _robust in current.run_on_commit:
+        if getattr(hook, "matrix_programme", None) == programme_id:
+            # A bulk confirmation of 500 inputs queues one update, not 500.
+            hook.workplaces.add(workplace_id)
+            return
 
     def queue():
-        from .tasks import recompute_matrix
+        from .tasks import update_matrix
 
+        mark_dirty(programme_id, queue.workplaces - {None})
         # One queued run per programme at a time; a change after it started queues anew.
         if cache.add(f"clarification:matrix:queued:{programme_id}", 1, DEBOUNCE_SECONDS):
-            recompute_matrix.apply_async((programme_id,), countdown=DEBOUNCE_SECONDS)
+            update_matrix.apply_async((programme_id,), countdown=DEBOUNCE_SECONDS)
 
     queue.matrix_programme = programme_id
+    queue.workplaces = {workplace_id}
     transaction.on_commit(queue)
-
-
-@lru_cache(maxsize=1024)
-def _programme_of_theme(theme_id: int) -> int | None:
-    # A theme never moves to another programme.
-    return Theme.objects.filter(pk=theme_id).values_list("programme_id", flat=True).first()
 
 
 def on_change(sender, instance, **kwargs) -> None:
     """Signal receiver: an input, a theme assignment or an activity changed."""
-    if sender is Activity:
-        programme_id = (
+    if sender is Input:
+        found = (instance.programme_id, instance.workplace_id)
+    elif sender is ThemeAssignment:
+        cached = instance._state.fields_cache.get("input")
+        if cached is not None:
+            found = (cached.programme_id, cached.workplace_id)
+        else:
+            found = (
+                Input.objects.filter(pk=instance.input_id)
+                .values_list("programme_id", "workplace_id")
+                .first()
+            )
+    else:
+        found = (
             Submission.objects.filter(pk=instance.submission_id)
-            .values_list("programme_id", flat=True)
+            .values_list("programme_id", "workplace_id")
             .first()
         )
-    elif sender is ThemeAssignment:
-        programme_id = _programme_of_theme(instance.theme_id)
-    else:
-        programme_id = instance.programme_id
-    if programme_id is not None:
-        schedule(programme_id)
+    if found is not None:
+        schedule(*found)
 
 
 def connect() -> None:
@@ -194,7 +309,13 @@ class ThemeRow:
 
 
 def latest(programme: Programme) -> MatrixSnapshot | None:
-    return MatrixSnapshot.objects.filter(programme=programme).order_by("-computed_at").first()
+    """The newest snapshot, without the per-workplace detail the pages do not need."""
+    return (
+        MatrixSnapshot.objects.filter(programme=programme)
+        .defer("detail")
+        .order_by("-computed_at")
+        .first()
+    )
 
 
 def rows(snapshot: MatrixSnapshot, *, administration_ids: set[int] | None = None) -> dict:

@@ -241,6 +241,9 @@ class MatrixSnapshot(models.Model):
     computed_at = models.DateTimeField(_("beregnet"), default=timezone.now)
     source_version = models.CharField(_("datagrundlag"), max_length=64)
     data = models.JSONField(_("tal"), default=dict)
+    # The per-workplace counts `data` is summed from, so that a change at one workplace
+    # is recounted without reading every input (clarification.matrix.update).
+    detail = models.JSONField(_("tal pr. arbejdsplads"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("matrixopgørelse")

@@ -129,10 +129,26 @@ def test_a_change_makes_a_new_snapshot(world):
     assert snapshot.data["cells"][f"{world['dialogue'].pk}:{world['admin_a'].pk}"]["inputs"] == 2
 
 
+def test_an_update_recounts_only_changed_workplaces_and_agrees_with_a_full_count(world):
+    programme = world["programme"]
+    matrix.recompute(programme)
+    added = InputFactory(submission=SubmissionFactory(programme=programme, workplace=world["wb2"]))
+    confirm(added, world["dialogue"])
+    gone = ThemeAssignment.objects.filter(theme=world["social"], input__workplace=world["wa2"])
+    gone.delete()
+
+    snapshot, created = matrix.update(programme, {world["wb2"].pk, world["wa2"].pk})
+
+    assert created
+    assert snapshot.data == matrix.compute(programme)
+    assert matrix.update(programme, {world["wb2"].pk})[1] is False  # nothing moved
+
+
 def test_changes_in_one_transaction_queue_one_recompute(world):
     # The test's transaction stands for a bulk confirmation: inputs, then their themes.
-    for _ in range(3):
-        confirm(InputFactory(submission__programme=world["programme"]), world["social"])
+    items = [InputFactory(submission__programme=world["programme"]) for _ in range(3)]
+    for item in items:
+        confirm(item, world["social"])
 
     hooks = [
         hook
@@ -140,6 +156,7 @@ def test_changes_in_one_transaction_queue_one_recompute(world):
         if getattr(hook, "matrix_programme", None) == world["programme"].pk
     ]
     assert len(hooks) == 1
+    assert {item.workplace_id for item in items} <= hooks[0].workplaces
 
 
 @pytest.mark.postgres

@@ -26,4 +26,4 @@ def test_a_confirmed_theme_reaches_the_matrix_through_the_worker(worker):  # noq
     )
     cell = snapshot.data["cells"][f"{theme.pk}:{item.workplace.administration_id}"]
     assert cell == {"inputs": 1, "workplaces": 1, "staff": 0}
-    assert "clarification.tasks.recompute_matrix" in worker.log()
+    assert "clarification.tasks.update_matrix" in worker.log()
