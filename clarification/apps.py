@@ -7,7 +7,7 @@ class ClarificationConfig(AppConfig):
     verbose_name = _("Afklaringsfasen")
 
     def ready(self):
-        from . import coverage, matrix, reminders
+        from . import coverage, feedback, matrix, reminders
 
         # The cached coverage totals are dropped after every write that changes them.
         coverage.connect()
@@ -16,3 +16,5 @@ class ClarificationConfig(AppConfig):
 
         # The step-2 reminder audiences (leaders without a delivery, the fagchef's status).
         reminders.register_audiences()
+        # "I sagde — vi gør": the e-mail to the workplaces a published decision answers.
+        feedback.register_audience()

@@ -1,4 +1,14 @@
-from .views import anonymous, coverage, matrix, plans, processing, steps, submissions
+from .views import (
+    anonymous,
+    coverage,
+    decisions,
+    feedback,
+    matrix,
+    plans,
+    processing,
+    steps,
+    submissions,
+)
 
 app_name = "clarification"
 
@@ -11,4 +21,6 @@ urlpatterns = [
     *anonymous.urlpatterns,
     *processing.urlpatterns,
     *matrix.urlpatterns,
+    *decisions.urlpatterns,
+    *feedback.urlpatterns,
 ]

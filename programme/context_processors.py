@@ -40,6 +40,7 @@ def navigation(request):
         items.append((reverse("clarification:processing"), _("Bearbejdning"), "processing"))
     if scope.everything:
         items.append((reverse("clarification:dashboard"), _("Direktionens overblik"), "dashboard"))
+        items.append((reverse("clarification:decisions"), _("Beslutninger"), "decisions"))
     elif scope.has(RoleGroup.HEAD_OF_DEPARTMENT) and scope.administration_ids:
         items.append((reverse("clarification:matrix"), _("Temaer på tværs"), "matrix"))
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:

@@ -45,6 +45,7 @@ from programme.services import (
 from . import memo
 from .cascade import load_cascade
 from .clarification import load_clarification
+from .decisions import load_decisions
 from .organisation import (
     ADMINISTRATION_FOR_DIGIT,
     ADMINISTRATIONS,
@@ -381,6 +382,7 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
         programme=programme, hr=hr, direction=users["direktion"], leader=users["leder"]
     )
     result.processing = load_processing(programme=programme, hr=hr)
+    load_decisions(programme=programme, hr=hr, direction=users["direktion"], leader=users["leder"])
     load_cascade(programme=programme, hr=hr)
     refresh_organisation_snapshot()
     # Last: the theme × administration matrix counts what the steps above confirmed.

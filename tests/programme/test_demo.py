@@ -14,6 +14,7 @@ from clarification.models import (
     Activity,
     AnonymousLink,
     ClarificationStep,
+    Decision,
     Input,
     InvolvementPlan,
     MatrixSnapshot,
@@ -101,6 +102,7 @@ COUNTED = [
     Synthesis,
     ProcessingEvent,
     MatrixSnapshot,
+    Decision,
 ]
 
 
@@ -436,3 +438,17 @@ def test_the_matrix_is_computed_from_the_confirmed_themes(demo, client):
     response = client.get(reverse("clarification:dashboard"))
     assert response.status_code == 200
     assert response.context["matrix"]["cross_cutting"]  # the memo's themes cut across
+
+
+def test_the_demo_leader_sees_i_sagde_vi_goer_filled_in(demo, client):
+    published = Decision.objects.get(published_at__isnull=False)
+    assert published.state == "vedtaget"
+    assert Decision.objects.filter(state="indstillet").count() == 1
+    assert published.events.count() == 2  # proposed, adopted
+
+    leader = User.objects.get(username="leder")
+    client.force_login(leader)
+    code = leader.person.workplace.code
+    content = client.get(reverse("clarification:feedback", kwargs={"code": code})).content.decode()
+    assert published.title in content
+    assert "Ingen beslutning svarer endnu" in content  # honest about the rest

@@ -1,0 +1,301 @@
+"""Step 4: HR drafts, only direktionen decides and publishes, and every workplace hears back."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from clarification.models import (
+    Decision,
+    DecisionEvent,
+    DecisionKind,
+    DecisionState,
+    Publication,
+    Synthesis,
+)
+from clarification.services import anonymous as anonymous_service
+from clarification.services import decisions as service
+from programme.models import ReminderDelivery
+from tests.clarification.factories import AnonymousInputFactory, InputFactory, SubmissionFactory
+from tests.reminders_support import eager_tasks
+
+pytestmark = pytest.mark.usefixtures("eager_tasks")
+__all__ = ["eager_tasks"]
+
+MEETING = datetime.date(2021, 9, 14)
+
+
+@pytest.fixture
+def world(org, users, programme):
+    a1 = InputFactory(
+        submission=SubmissionFactory(programme=programme, workplace=org["wa1"]),
+        title="Mere tid til borgerdialog",
+    )
+    b1 = InputFactory(
+        submission=SubmissionFactory(programme=programme, workplace=org["wb1"]),
+        title="Fælles sprog på tværs",
+    )
+    unanswered = InputFactory(submission=a1.submission, title="Bedre vagtplaner")
+    for _ in range(5):
+        AnonymousInputFactory(programme=programme, workplace=org["wa1"])
+    return {"a1": a1, "b1": b1, "unanswered": unanswered, "programme": programme, **org}
+
+
+def draft(world, **fields):
+    return Decision.objects.create(
+        programme=world["programme"],
+        title=fields.pop("title", "Undervisningsforløb i borgerdialog"),
+        kind=DecisionKind.COURSE,
+        rationale="Input fra mange arbejdspladser peger på borgerdialog.",
+        next_steps="Forløbet starter i efteråret.",
+        **fields,
+    )
+
+
+def adopted(world, users, **fields):
+    decision = draft(world, **fields)
+    service.propose(decision=decision, by=users["hr"])
+    return service.decide(
+        decision=decision, to_state=DecisionState.ADOPTED, held_on=MEETING, by=users["direktion"]
+    )
+
+
+def test_hr_drafts_a_decision_from_inputs_workplaces_and_a_cost(client, users, world):
+    client.force_login(users["hr"])
+
+    response = client.post(
+        reverse("clarification:decision-create"),
+        {
+            "title": "Undervisningsforløb i borgerdialog",
+            "kind": DecisionKind.COURSE,
+            "rationale": "Mange beder om det.",
+            "input_numbers": f"{world['a1'].pk}, {world['b1'].pk}",
+            "workplace_codes": world["wa1"].code,
+            "estimated_cost": "250.000,50",
+        },
+    )
+
+    decision = Decision.objects.get()
+    assert response.status_code == 302
+    assert decision.state == DecisionState.DRAFT
+    assert set(decision.inputs.all()) == {world["a1"], world["b1"]}
+    assert list(decision.workplaces.all()) == [world["wa1"]]
+    assert str(decision.estimated_cost) == "250000.50"
+    assert decision.created_by == users["hr"]
+
+
+def test_an_unknown_input_number_is_refused_in_danish_and_what_was_typed_is_kept(
+    client, users, world
+):
+    client.force_login(users["hr"])
+
+    response = client.post(
+        reverse("clarification:decision-create"),
+        {
+            "title": "Mit forslag",
+            "kind": DecisionKind.LOCAL,
+            "rationale": "x",
+            "input_numbers": "99999, x1",
+        },
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "x1 er ikke et nummer" in content
+    assert 'value="Mit forslag"' in content
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["hr", "fagchef", "leder"])
+def test_only_direktion_adopts(client, users, world, role):
+    decision = draft(world)
+    service.propose(decision=decision, by=users["hr"])
+    client.force_login(users[role])
+
+    response = client.post(
+        reverse("clarification:decision-decide", args=[decision.pk]),
+        {"state": DecisionState.ADOPTED, "held_on": "2021-09-14"},
+    )
+
+    # HR sees the decision but may not take it; the others do not see a proposal at all.
+    assert response.status_code == 403
+    decision.refresh_from_db()
+    assert decision.state == DecisionState.PROPOSED
+
+
+def test_direktion_adopts_at_a_meeting_and_every_change_is_kept(client, users, world):
+    decision = draft(world)
+    client.force_login(users["hr"])
+    client.post(reverse("clarification:decision-propose", args=[decision.pk]))
+    client.force_login(users["direktion"])
+
+    response = client.post(
+        reverse("clarification:decision-decide", args=[decision.pk]),
+        {"state": DecisionState.ADOPTED, "held_on": "2021-09-14", "comment": "Godt forslag"},
+    )
+
+    decision.refresh_from_db()
+    assert response.status_code == 302
+    assert decision.state == DecisionState.ADOPTED
+    assert decision.meeting.held_on == MEETING
+    assert decision.decided_by == users["direktion"]
+    events = list(DecisionEvent.objects.filter(decision=decision).order_by("pk"))
+    assert [(e.from_state, e.to_state, e.actor) for e in events] == [
+        (DecisionState.DRAFT, DecisionState.PROPOSED, users["hr"]),
+        (DecisionState.PROPOSED, DecisionState.ADOPTED, users["direktion"]),
+    ]
+    assert events[1].comment == "Godt forslag" and events[1].meeting == decision.meeting
+
+
+def test_a_decision_without_a_date_is_refused_and_kept(client, users, world):
+    decision = draft(world)
+    service.propose(decision=decision, by=users["hr"])
+    client.force_login(users["direktion"])
+
+    response = client.post(
+        reverse("clarification:decision-decide", args=[decision.pk]),
+        {"state": DecisionState.ADOPTED, "held_on": "", "comment": "Vi skal lige se"},
+    )
+
+    assert response.status_code == 200
+    assert "Skriv mødets dato." in response.content.decode()
+    assert "Vi skal lige se" in response.content.decode()
+
+
+def test_publishing_tells_each_cited_workplace_once(
+    users, world, django_capture_on_commit_callbacks
+):
+    group = Synthesis.objects.create(programme=world["programme"], title="Dialog")
+    group.inputs.add(world["b1"])
+    decision = adopted(world, users)
+    decision.inputs.add(world["a1"])
+    decision.syntheses.add(group)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = service.publish(
+            programme=world["programme"], decisions=[decision], by=users["direktion"]
+        )
+
+    to = sorted(message.to[0] for message in mail.outbox)
+    assert to == sorted(
+        f"{world[key].name} <{world[key].email}>" for key in ("leader_a", "leader_b")
+    )
+    message = next(m for m in mail.outbox if world["leader_a"].email in m.to[0])
+    link = reverse("clarification:feedback", kwargs={"code": world["wa1"].code})
+    assert link in message.body
+    assert "Undervisningsforløb i borgerdialog" in message.body
+
+    # The same publication sent again (HR's "send now", a task run twice): nothing more.
+    rule = ReminderDelivery.objects.first().rule
+    with django_capture_on_commit_callbacks(execute=True):
+        from programme.reminders import send_rule_now
+
+        assert send_rule_now(rule=rule, by=users["hr"])[0] == 0
+    assert len(mail.outbox) == 2
+    assert Publication.objects.get() == publication
+    decision.refresh_from_db()
+    assert decision.published_at == publication.published_at
+
+
+@pytest.mark.parametrize("role", ["hr", "fagchef", "leder"])
+def test_only_direktion_publishes(client, users, world, role):
+    decision = adopted(world, users)
+    client.force_login(users[role])
+
+    response = client.post(reverse("clarification:decision-publish", args=[decision.pk]))
+
+    assert response.status_code == 403
+    assert not Publication.objects.exists()
+
+
+def test_only_adopted_decisions_are_published(users, world):
+    decision = draft(world)
+
+    with pytest.raises(service.DecisionError, match="Kun vedtagne"):
+        service.publish(programme=world["programme"], decisions=[decision], by=users["direktion"])
+
+
+# --- "I sagde — vi gør" -----------------------------------------------------------------
+
+
+def publish(world, users):
+    decision = adopted(world, users)
+    decision.inputs.add(world["a1"])
+    service.publish(programme=world["programme"], decisions=[decision], by=users["direktion"])
+    return decision
+
+
+def test_the_leader_sees_what_became_of_each_input_and_what_is_not_answered(client, users, world):
+    decision = publish(world, users)
+    client.force_login(users["leder"])
+
+    response = client.get(reverse("clarification:feedback", kwargs={"code": world["wa1"].code}))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert decision.title in content and "Forløbet starter i efteråret." in content
+    assert "Mere tid til borgerdialog" in content
+    assert "Bedre vagtplaner" in content
+    assert "Ingen beslutning svarer endnu på dette input" in content
+    assert "Anonymt input fra medarbejderne: 5." in content
+
+
+def test_a_leader_gets_404_on_another_workplaces_feedback(client, users, world):
+    publish(world, users)
+    client.force_login(users["leder"])
+
+    response = client.get(reverse("clarification:feedback", kwargs={"code": world["wb1"].code}))
+
+    assert response.status_code == 404
+
+
+def test_staff_open_their_own_workplaces_page_through_the_link(client, users, world, steps):
+    decision = publish(world, users)
+    link = anonymous_service.get_or_create_link(workplace=world["wa1"])
+
+    response = client.get(reverse("clarification:anonymous-feedback", args=[link.token]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert decision.title in content
+    assert world["wa1"].name in content
+    assert world["wb1"].name not in content and "Fælles sprog på tværs" not in content
+
+
+def test_a_rotated_link_gives_the_clear_page(client, users, world):
+    link = anonymous_service.get_or_create_link(workplace=world["wa1"])
+    old = link.token
+    anonymous_service.rotate_link(workplace=world["wa1"])
+
+    response = client.get(reverse("clarification:anonymous-feedback", args=[old]))
+
+    assert response.status_code == 404
+    assert "Linket virker ikke længere" in response.content.decode()
+
+
+def test_unpublished_decisions_stay_off_the_feedback_page(client, users, world):
+    decision = adopted(world, users, title="Hemmelig plan")
+    decision.inputs.add(world["a1"])
+    client.force_login(users["leder"])
+
+    content = client.get(
+        reverse("clarification:feedback", kwargs={"code": world["wa1"].code})
+    ).content.decode()
+
+    assert "Hemmelig plan" not in content
+
+
+def test_feedback_page_queries_do_not_grow_with_inputs(
+    client, users, world, django_assert_max_num_queries
+):
+    publish(world, users)
+    client.force_login(users["hr"])
+    url = reverse("clarification:feedback", kwargs={"code": world["wa1"].code})
+    client.get(url)
+    with django_assert_max_num_queries(20) as before:
+        client.get(url)
+    for _ in range(10):
+        InputFactory(submission=world["a1"].submission)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
