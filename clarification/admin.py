@@ -231,5 +231,6 @@ class AnonymousLinkAdmin(admin.ModelAdmin):
         )
 
 
-# Step 3 (themes, groups, processing events) lives in its own module.
-from . import admin_processing  # noqa: E402, F401
+# Step 3 (themes, groups, processing events) and step 4 (meetings, decisions read-only,
+# publications, matrix snapshots) live in their own modules.
+from . import admin_decisions, admin_processing  # noqa: E402, F401

@@ -28,6 +28,7 @@ from ..coverage import followed_administrations, may_follow
 from ..forms.processing import AddThemeForm, GroupForm, SynthesisForm
 from ..models import (
     AssignmentStatus,
+    Decision,
     Input,
     InputKind,
     ProcessingAction,
@@ -253,6 +254,15 @@ def bulk_confirm(request):
 # --- One input ---------------------------------------------------------------------------------
 
 
+def _answering_decisions(user, item) -> list:
+    """The decisions the user may see that answer the input, directly or through a group."""
+    from ..feedback import answering
+
+    visible = Decision.objects.for_user(user).filter(programme_id=item.programme_id)
+    found = answering(visible, [item.pk]).get(item.pk, set())
+    return list(visible.filter(pk__in=found).order_by("title"))
+
+
 def input_detail(request, pk):
     """One input with its suggestions, events, groups and similar inputs."""
     scope = _require_reader(request.user)
@@ -294,6 +304,7 @@ def input_detail(request, pk):
             "similar": similar,
             "events": events,
             "syntheses": syntheses,
+            "decisions": _answering_decisions(request.user, item),
             "add_theme_form": AddThemeForm(programme=item.programme),
             "can_edit": scope.is_hr,
             "can_see_groups": scope.everything,

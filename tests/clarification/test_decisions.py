@@ -299,3 +299,48 @@ def test_feedback_page_queries_do_not_grow_with_inputs(
         InputFactory(submission=world["a1"].submission)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def test_an_input_leads_to_the_decisions_that_answer_it_and_back(client, users, world):
+    group = Synthesis.objects.create(programme=world["programme"], title="Dialog")
+    group.inputs.add(world["b1"])
+    decision = draft(world)
+    decision.inputs.add(world["a1"])
+    decision.syntheses.add(group)
+    client.force_login(users["hr"])
+
+    for item in (world["a1"], world["b1"]):  # directly, and through the group
+        page = client.get(reverse("clarification:processing-input", args=[item.pk]))
+        assert reverse("clarification:decision", args=[decision.pk]) in page.content.decode()
+    page = client.get(reverse("clarification:decision", args=[decision.pk])).content.decode()
+    assert reverse("clarification:processing-input", args=[world["a1"].pk]) in page
+    assert reverse("clarification:processing-input", args=[world["b1"].pk]) in page
+
+
+def test_hr_cannot_decide_in_the_admin(client, users, world):
+    decision = draft(world)
+    service.propose(decision=decision, by=users["hr"])
+    users["hr"].is_staff = True
+    users["hr"].save()
+    client.force_login(users["hr"])
+    url = reverse("admin:clarification_decision_change", args=[decision.pk])
+
+    page = client.get(url)
+    client.post(
+        url,
+        {
+            "title": decision.title,
+            "kind": decision.kind,
+            "rationale": decision.rationale,
+            "state": DecisionState.ADOPTED,
+            "published_at": "2021-09-14 10:00",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert page.status_code == 200
+    assert 'name="state"' not in page.content.decode()
+    decision.refresh_from_db()
+    assert decision.state == DecisionState.PROPOSED and decision.published_at is None
+    assert client.get(reverse("admin:clarification_decision_add")).status_code == 403
