@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clarification.coverage import may_follow
+from seminars.services import FORUM_ROLES
 
 from .access import RoleGroup, scope_for
 
@@ -43,6 +44,9 @@ def navigation(request):
         items.append((reverse("clarification:decisions"), _("Beslutninger"), "decisions"))
     elif scope.has(RoleGroup.HEAD_OF_DEPARTMENT) and scope.administration_ids:
         items.append((reverse("clarification:matrix"), _("Temaer på tværs"), "matrix"))
+    person = scope.person
+    if scope.everything or (person is not None and person.role in FORUM_ROLES):
+        items.append((reverse("seminars:list"), _("Seminarer"), "seminars"))
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))
     elif scope.workplace_ids:

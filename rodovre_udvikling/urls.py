@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("clarification.urls")),
     path("", include("programme.urls")),
     path("", include("seminars.calendar")),
+    path("", include("seminars.views")),
 ]

@@ -7,10 +7,11 @@ kick-off events on 4 May; Børne- og Kulturforvaltningen has not been released y
 demo's HR login can release it and the demo leader there sees it happen. Staff were
 released early in one administration, by override with a reason (step 2 is still open).
 
-The seminar kinds (`kickoff_held`, `seminars_held`) are registered by the seminars app;
-until they are, they count as unmet and the tier-2 releases below are recorded as
-overrides with `PENDING_SEMINARS_REASON`. Everything goes through `release_tier`, so the
-snapshots are real; only the dates are set back to 2021.
+The seminar kinds (`kickoff_held`, `seminars_held`) are registered by the seminars app,
+whose demo (programme/demo/seminars.py) runs first, so the tier-2 releases below meet
+their criteria; were they unmet, a release would be recorded as an override with
+`PENDING_SEMINARS_REASON`. Everything goes through `release_tier`, so the snapshots are
+real; only the dates are set back to 2021.
 """
 
 import datetime

@@ -56,6 +56,7 @@ from .organisation import (
     scaled_headcount,
 )
 from .processing import load_processing
+from .seminars import load_seminars
 
 # A reserved top-level domain (RFC 2606): a demo reminder can never reach a real inbox.
 EMAIL_DOMAIN = "rodovre.example"
@@ -383,6 +384,8 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
     )
     result.processing = load_processing(programme=programme, hr=hr)
     load_decisions(programme=programme, hr=hr, direction=users["direktion"], leader=users["leder"])
+    # Fagchefforum before the cascade: tier 2 waits for the kick-off and two seminars.
+    load_seminars(programme=programme, hr=hr)
     load_cascade(programme=programme, hr=hr)
     refresh_organisation_snapshot()
     # Last: the theme × administration matrix counts what the steps above confirmed.

@@ -1,5 +1,27 @@
 """Models of the seminars app, split by subject; import them from here."""
 
 from .calendar import CalendarFeedToken
+from .seminars import (
+    AgendaBlock,
+    Attendance,
+    AttendanceEvent,
+    AttendanceStatus,
+    BlockKind,
+    ExpertEngagement,
+    MeetingFormat,
+    Seminar,
+    SeminarKind,
+)
 
-__all__ = ["CalendarFeedToken"]
+__all__ = [
+    "AgendaBlock",
+    "Attendance",
+    "AttendanceEvent",
+    "AttendanceStatus",
+    "BlockKind",
+    "CalendarFeedToken",
+    "ExpertEngagement",
+    "MeetingFormat",
+    "Seminar",
+    "SeminarKind",
+]

@@ -48,6 +48,7 @@ from programme.models import (
     Tier,
     Workplace,
 )
+from seminars.models import Attendance, AttendanceEvent, Seminar  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,9 @@ COUNTED = [
     ProcessingEvent,
     MatrixSnapshot,
     Decision,
+    Seminar,
+    Attendance,
+    AttendanceEvent,
 ]
 
 
@@ -452,3 +456,15 @@ def test_the_demo_leader_sees_i_sagde_vi_goer_filled_in(demo, client):
     content = client.get(reverse("clarification:feedback", kwargs={"code": code})).content.decode()
     assert published.title in content
     assert "Ingen beslutning svarer endnu" in content  # honest about the rest
+
+
+def test_fagchefforum_has_met_its_kickoff_and_three_seminars(demo):
+    from seminars import readiness
+    from seminars.models import Seminar
+
+    programme = Programme.objects.get(slug=PROGRAMME_SLUG)
+    assert Seminar.objects.filter(programme=programme).count() == 6
+    assert readiness.kickoff_held(programme)
+    assert readiness.seminars_held(programme) == 3
+    tier_two = CascadeRelease.objects.filter(tier=2)
+    assert tier_two.exists() and not tier_two.filter(overridden=True).exists()

@@ -1,0 +1,244 @@
+"""Fagchefforum's meetings: the kick-off and the five seminars, experts, agenda, attendance.
+
+A seminar's dates are kept in its history (django-simple-history) when it moves, and its
+`sequence` grows, so calendars that hold it replace it (seminars.ical). Attendance has a
+status per participant with every change kept as an AttendanceEvent.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programme.access import scope_for
+from programme.models import ExternalPerson, Person, Programme
+
+from .. import ical
+
+
+class SeminarKind(models.TextChoices):
+    KICKOFF = "kickoff", _("Kick-off")
+    SEMINAR = "seminar", _("Seminar")
+
+
+class MeetingFormat(models.TextChoices):
+    PHYSICAL = "fysisk", _("Fysisk")
+    VIRTUAL = "virtuelt", _("Virtuelt")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class SeminarQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """HR and direktion see every seminar; a participant those they are invited to."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.person_id is None:
+            return self.none()
+        return self.filter(attendances__person_id=scope.person_id)
+
+    def held(self, now=None):
+        return self.filter(is_cancelled=False, ends_at__lt=now or timezone.now())
+
+
+class Seminar(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="seminars")
+    kind = models.CharField(
+        _("art"), max_length=10, choices=SeminarKind.choices, default=SeminarKind.SEMINAR
+    )
+    number = models.PositiveSmallIntegerField(_("nummer"), null=True, blank=True)
+    theme = models.CharField(_("tema"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True, default="")
+    starts_at = models.DateTimeField(_("starter"))
+    ends_at = models.DateTimeField(_("slutter"))
+    format = models.CharField(
+        _("form"), max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.PHYSICAL
+    )
+    place = models.CharField(_("sted"), max_length=200, blank=True, default="")
+    online_url = models.URLField(_("link til onlinemødet"), blank=True, default="")
+    is_cancelled = models.BooleanField(_("aflyst"), default=False)
+    # iCalendar SEQUENCE: grows each time the seminar moves or is cancelled.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    objects = SeminarQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("seminar")
+        verbose_name_plural = _("seminarer")
+        ordering = ["programme", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("Seminaret skal slutte efter, det starter."),
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "kind", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("Forløbet har allerede et seminar med dette nummer."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(format="fysisk") | ~Q(place=""),
+                name="%(app_label)s_%(class)s_physical_has_place",
+                violation_error_message=_("Et fysisk seminar skal have et sted."),
+            ),
+            models.CheckConstraint(
+                condition=Q(format="fysisk") | ~Q(online_url=""),
+                name="%(app_label)s_%(class)s_online_has_link",
+                violation_error_message=_("Et virtuelt eller hybridt seminar skal have et link."),
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == SeminarKind.KICKOFF:
+            return _("Kick-off: %(theme)s") % {"theme": self.theme}
+        return _("Seminar %(number)s: %(theme)s") % {"number": self.number, "theme": self.theme}
+
+    def get_absolute_url(self):
+        return reverse("seminars:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_held(self) -> bool:
+        return not self.is_cancelled and self.ends_at < timezone.now()
+
+    @property
+    def where(self) -> str:
+        parts = [self.place] if self.place else []
+        if self.online_url:
+            parts.append(self.online_url)
+        return " · ".join(parts)
+
+    def as_meeting(self, attendees=()) -> ical.Meeting:
+        return ical.Meeting(
+            uid=ical.uid_for("seminar", self.pk),
+            sequence=self.sequence,
+            start=self.starts_at,
+            end=self.ends_at,
+            summary=str(self),
+            location=self.where,
+            description=self.description,
+            url=settings.SITE_URL.rstrip("/") + self.get_absolute_url(),
+            cancelled=self.is_cancelled,
+            attendees=tuple(attendees),
+        )
+
+
+class ExpertEngagement(models.Model):
+    """An external expert's part in a seminar, and the fee (it feeds the budget)."""
+
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="experts")
+    expert = models.ForeignKey(
+        ExternalPerson,
+        verbose_name=_("ekstern oplægsholder"),
+        on_delete=models.PROTECT,
+        limit_choices_to={"kind": "ekspert"},
+        related_name="engagements",
+    )
+    topic = models.CharField(_("emne"), max_length=200)
+    fee = models.DecimalField(
+        _("honorar (kr.)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("ekstern oplægsholder på seminaret")
+        verbose_name_plural = _("eksterne oplægsholdere på seminaret")
+        ordering = ["seminar", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee__isnull=True) | Q(fee__gte=0),
+                name="%(app_label)s_%(class)s_fee_not_negative",
+                violation_error_message=_("Honoraret kan ikke være negativt."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.expert}: {self.topic}"
+
+
+class BlockKind(models.TextChoices):
+    INPUT = "oplaeg", _("Teori, metode og værktøjer (oplæg)")
+    DIALOGUE = "dialog", _("Refleksiv dialog i fagchefforum")
+    ACTION_LEARNING = "aktionslaering", _("Kobling til egen aktionslæring")
+
+
+class AgendaBlock(models.Model):
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="agenda")
+    starts = models.TimeField(_("kl."))
+    kind = models.CharField(_("art"), max_length=20, choices=BlockKind.choices)
+    title = models.CharField(_("titel"), max_length=200)
+    responsible = models.CharField(_("ansvarlig"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("programpunkt")
+        verbose_name_plural = _("program")
+        ordering = ["seminar", "starts", "pk"]
+
+    def __str__(self):
+        return f"{self.starts:%H.%M} {self.title}"
+
+
+class AttendanceStatus(models.TextChoices):
+    INVITED = "inviteret", _("Inviteret")
+    REGISTERED = "tilmeldt", _("Tilmeldt")
+    ATTENDED = "deltog", _("Deltog")
+    ABSENT = "fravaer", _("Fraværende")
+
+
+class Attendance(models.Model):
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.INVITED,
+    )
+    absence_reason = models.CharField(_("årsag til fravær"), max_length=200, blank=True, default="")
+    updated_at = models.DateTimeField(_("senest ændret"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("deltagelse")
+        verbose_name_plural = _("deltagelse")
+        ordering = ["seminar", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seminar", "person"],
+                name="%(app_label)s_%(class)s_unique_person",
+                violation_error_message=_("Personen er allerede inviteret til seminaret."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="fravaer") | Q(absence_reason=""),
+                name="%(app_label)s_%(class)s_reason_only_when_absent",
+                violation_error_message=_("Angiv kun en årsag ved fravær."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_status_display()}"
+
+
+class AttendanceEvent(models.Model):
+    """One change of a participant's status: from, to, why, who and when."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(
+        _("fra"), max_length=12, choices=AttendanceStatus.choices, blank=True, default=""
+    )
+    to_status = models.CharField(_("til"), max_length=12, choices=AttendanceStatus.choices)
+    reason = models.CharField(_("årsag"), max_length=200, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ændring af deltagelse")
+        verbose_name_plural = _("ændringer af deltagelse")
+        ordering = ["attendance", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.attendance}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,159 @@
+"""Fagchefforum's seminars: the list, a seminar's page, registration and HR's attendance.
+
+Seminars are fetched through Seminar.objects.for_user(): a participant sees the seminars
+they are invited to, HR and direktion all; anyone else is refused the pages (403), and a
+seminar they may not see answers 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programme.access import scope_for
+from programme.models import Programme
+
+from . import services
+from .models import Attendance, AttendanceStatus, Seminar
+
+
+def _require_forum(user):
+    """HR, direktion and the fagchefer (fagchefforum) use the seminar pages."""
+    scope = scope_for(user)
+    person = scope.person
+    if scope.everything or (person is not None and person.role in services.FORUM_ROLES):
+        return scope
+    raise PermissionDenied
+
+
+def seminar_list(request):
+    scope = _require_forum(request.user)
+    programme = Programme.objects.for_user(request.user).current()
+    seminars = (
+        Seminar.objects.for_user(request.user)
+        .filter(programme=programme)
+        .annotate(
+            invited=Count("attendances", distinct=True),
+            attended=Count(
+                "attendances",
+                filter=Q(attendances__status=AttendanceStatus.ATTENDED),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.filter(person_id=scope.person_id),
+                to_attr="mine",
+            )
+        )
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "seminars/list.html",
+        {"seminars": seminars, "is_hr": scope.is_hr, "active_nav": "seminars"},
+    )
+
+
+def _seminar(request, pk) -> Seminar:
+    return get_object_or_404(Seminar.objects.for_user(request.user), pk=pk)
+
+
+def seminar_detail(request, pk):
+    scope = _require_forum(request.user)
+    seminar = _seminar(request, pk)
+    mine = seminar.attendances.filter(person_id=scope.person_id).first()
+    return render(
+        request,
+        "seminars/detail.html",
+        {
+            "seminar": seminar,
+            "agenda": seminar.agenda.all(),
+            "experts": seminar.experts.select_related("expert"),
+            "mine": mine,
+            "may_register": mine is not None
+            and not seminar.is_held
+            and not seminar.is_cancelled
+            and mine.status in services.OWN_CHANGES,
+            "is_hr": scope.is_hr,
+            "active_nav": "seminars",
+        },
+    )
+
+
+@require_POST
+def registration(request, pk):
+    scope = _require_forum(request.user)
+    seminar = _seminar(request, pk)
+    mine = get_object_or_404(seminar.attendances, person_id=scope.person_id)
+    wanted = (
+        AttendanceStatus.REGISTERED
+        if request.POST.get("action") == "register"
+        else AttendanceStatus.INVITED
+    )
+    services.set_status(attendance=mine, status=wanted, by=request.user)
+    messages.success(
+        request,
+        _("Du er tilmeldt.") if wanted == AttendanceStatus.REGISTERED else _("Du er afmeldt."),
+    )
+    return redirect("seminars:detail", pk=seminar.pk)
+
+
+def attendance(request, pk):
+    """HR records who came: a status per participant, a reason for each absence."""
+    scope = _require_forum(request.user)
+    if not scope.is_hr:
+        raise PermissionDenied
+    seminar = _seminar(request, pk)
+    rows = list(seminar.attendances.select_related("person__workplace__administration"))
+    errors = {}
+    if request.method == "POST":
+        if request.POST.get("invite"):
+            count = services.invite_forum(seminar=seminar, by=request.user)
+            messages.success(request, _("%(n)s er inviteret.") % {"n": count})
+            return redirect("seminars:attendance", pk=seminar.pk)
+        valid = dict(AttendanceStatus.choices)
+        for row in rows:
+            status = request.POST.get(f"status-{row.pk}", row.status)
+            reason = request.POST.get(f"reason-{row.pk}", "").strip()
+            row.typed_status, row.typed_reason = status, reason
+            if status not in valid:
+                errors[row.pk] = _("Vælg en status.")
+            elif status == AttendanceStatus.ABSENT and not reason:
+                errors[row.pk] = _("Skriv årsagen til fraværet.")
+        if not errors:
+            for row in rows:
+                services.set_status(
+                    attendance=row,
+                    status=row.typed_status,
+                    by=request.user,
+                    reason=row.typed_reason,
+                )
+            messages.success(request, _("Fremmødet er gemt."))
+            return redirect("seminars:attendance", pk=seminar.pk)
+    for row in rows:
+        row.error = errors.get(row.pk, "")
+    return render(
+        request,
+        "seminars/attendance.html",
+        {
+            "seminar": seminar,
+            "rows": rows,
+            "statuses": AttendanceStatus.choices,
+            "has_errors": bool(errors),
+            "active_nav": "seminars",
+        },
+    )
+
+
+app_name = "seminars"
+urlpatterns = [
+    path("seminarer/", seminar_list, name="list"),
+    path("seminarer/<int:pk>/", seminar_detail, name="detail"),
+    path("seminarer/<int:pk>/tilmelding/", registration, name="registration"),
+    path("seminarer/<int:pk>/fremmoede/", attendance, name="attendance"),
+]
