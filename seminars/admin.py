@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import reminders, services
-from .models import AgendaBlock, AttendanceEvent, ExpertEngagement, Seminar
+from .models import AgendaBlock, AttendanceEvent, ExpertEngagement, Seminar, ThemeProposal
 
 
 class ExpertInline(admin.TabularInline):
@@ -32,6 +32,7 @@ class SeminarAdmin(SimpleHistoryAdmin):
     search_fields = ["theme", "description", "place"]
     date_hierarchy = "starts_at"
     inlines = [ExpertInline, AgendaInline]
+    filter_horizontal = ["proposals"]
     actions = ["invite_forum"]
 
     def save_model(self, request, obj, form, change):
@@ -66,3 +67,11 @@ class AttendanceEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ThemeProposal)
+class ThemeProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "proposer", "created_at"]
+    list_filter = ["programme"]
+    search_fields = ["title", "why"]
+    autocomplete_fields = ["proposer"]

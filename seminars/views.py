@@ -5,6 +5,7 @@ they are invited to, HR and direktion all; anyone else is refused the pages (403
 seminar they may not see answers 404.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
@@ -16,8 +17,9 @@ from django.views.decorators.http import require_POST
 from programme.access import scope_for
 from programme.models import Programme
 
+from . import kickoff as kickoff_service
 from . import services
-from .models import Attendance, AttendanceStatus, Seminar
+from .models import Attendance, AttendanceStatus, ProposalRank, Seminar, ThemeProposal
 
 
 def _require_forum(user):
@@ -157,3 +159,73 @@ urlpatterns = [
     path("seminarer/<int:pk>/tilmelding/", registration, name="registration"),
     path("seminarer/<int:pk>/fremmoede/", attendance, name="attendance"),
 ]
+
+
+# --- The kick-off: theme proposals and their ranking ----------------------------------------
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = ThemeProposal
+        fields = ["title", "why"]
+        widgets = {"why": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "title": {"required": _("Skriv temaet.")},
+            "why": {"required": _("Skriv, hvorfor temaet er vigtigt.")},
+        }
+
+
+def kickoff(request):
+    """Propose seminar themes, rank them all, and see the ranked result (Borda count)."""
+    scope = _require_forum(request.user)
+    programme = Programme.objects.for_user(request.user).current()
+    if programme is None:
+        raise PermissionDenied
+    person = scope.person
+    form = ProposalForm()
+    ballot_error = ""
+    typed_ranks = {}
+    if request.method == "POST" and person is not None:
+        if request.POST.get("action") == "propose":
+            form = ProposalForm(request.POST)
+            form.instance.programme, form.instance.proposer = programme, person
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("Dit forslag er med."))
+                return redirect("seminars:kickoff")
+        else:
+            typed_ranks = {
+                int(key.removeprefix("rank-")): value.strip()
+                for key, value in request.POST.items()
+                if key.startswith("rank-") and key.removeprefix("rank-").isdigit()
+            }
+            try:
+                ranks = {pk: int(value) for pk, value in typed_ranks.items() if value}
+                kickoff_service.save_ballot(programme=programme, ranker=person, ranks=ranks)
+            except ValueError:
+                ballot_error = _("Skriv placeringerne som tal.")
+            except kickoff_service.BallotError as error:
+                ballot_error = str(error)
+            else:
+                messages.success(request, _("Din rangering er gemt."))
+                return redirect("seminars:kickoff")
+    ranked = kickoff_service.result(programme)
+    mine = dict(
+        ProposalRank.objects.filter(ranker_id=scope.person_id).values_list("proposal_id", "rank")
+    )
+    for row in ranked:
+        row.mine = typed_ranks.get(row.proposal.pk, mine.get(row.proposal.pk, ""))
+    return render(
+        request,
+        "seminars/kickoff.html",
+        {
+            "ranked": ranked,
+            "form": form,
+            "may_take_part": person is not None,
+            "ballot_error": ballot_error,
+            "active_nav": "seminars",
+        },
+    )
+
+
+urlpatterns += [path("seminarer/kick-off/", kickoff, name="kickoff")]

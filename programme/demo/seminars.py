@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 
 from programme.models import ExternalPerson, Programme
 from seminars import reminders, services
-from seminars.models import AgendaBlock, AttendanceStatus, ExpertEngagement, Seminar, SeminarKind
+from seminars.models import (
+    AgendaBlock,
+    AttendanceStatus,
+    ExpertEngagement,
+    ProposalRank,
+    Seminar,
+    SeminarKind,
+    ThemeProposal,
+)
 
 CPH = ZoneInfo("Europe/Copenhagen")
 # number (None: the kick-off), theme, day, expert's e-mail, topic, fee, held
@@ -78,12 +86,59 @@ AGENDA = [
     (datetime.time(13, 30), "aktionslaering", "Hvad betyder det for min aktionslæring?"),
 ]
 ABSENCES = ["Byrådsmøde", "Sygdom", "Ferie"]
+# The kick-off's proposals (title, why); the first five became the seminars' themes.
+PROPOSALS = [
+    (
+        "Faciliterende lederskab",
+        "Vi skal lede processer, hvor medarbejdere og borgere selv finder løsningerne.",
+    ),
+    (
+        "Metoder til innovation og samskabelse",
+        "Velfærdsfornyelse kræver, at vi prøver nyt sammen med borgerne.",
+    ),
+    (
+        "Dialogisk samspil med borgere",
+        "Borgerne skal opleve at blive hørt og være medskabere af velfærden.",
+    ),
+    (
+        "Relationel koordinering",
+        "Opgaverne går på tværs; vi skal koordinere gennem relationer, ikke kun systemer.",
+    ),
+    ("Social kapital", "Tillid, retfærdighed og samarbejde bærer kerneopgaven."),
+    ("Refleksivitet i mødet med borgeren", "Vi skal kunne se vores egen praksis udefra."),
+    ("Data og digitalisering i ledelse", "Data kan understøtte dialogen om kvalitet."),
+    ("Ledelse af forandringer", "Fornyelse er forandring; den skal ledes bevidst."),
+]
+
+
+def _load_proposals(programme: Programme) -> dict[str, ThemeProposal]:
+    """The members' proposals and ballots at the kick-off (a fixed, varied order each)."""
+    members = list(services.forum_members().order_by("pk"))
+    proposals = {}
+    for n, (title, why) in enumerate(PROPOSALS):
+        proposals[title] = ThemeProposal.objects.create(
+            programme=programme,
+            proposer=members[n % len(members)],
+            title=title,
+            why=why,
+            created_at=datetime.datetime(2021, 1, 12, 9, n, tzinfo=CPH),
+        )
+    titles = list(proposals)
+    for m, member in enumerate(members):
+        # Everyone's order is the list rotated a little: the first five lead overall.
+        order = titles[:5][m % 5 :] + titles[:5][: m % 5] + titles[5:]
+        ProposalRank.objects.bulk_create(
+            ProposalRank(proposal=proposals[title], ranker=member, rank=rank)
+            for rank, title in enumerate(order, start=1)
+        )
+    return proposals
 
 
 def load_seminars(*, programme: Programme, hr) -> int:
     """Create the forum's meetings once; return how many there are."""
     if Seminar.objects.filter(programme=programme).exists():
         return Seminar.objects.filter(programme=programme).count()
+    proposals = _load_proposals(programme)
     experts = {e.email: e for e in ExternalPerson.objects.filter(kind="ekspert")}
     for number, theme, day, email, topic, fee, held in MEETINGS:
         start = datetime.datetime.combine(day, datetime.time(9), tzinfo=CPH)
@@ -98,6 +153,8 @@ def load_seminars(*, programme: Programme, hr) -> int:
             format="fysisk" if number != 3 else "virtuelt",
             online_url="" if number != 3 else "https://moede.example/fagchefforum-3",
         )
+        if theme in proposals:
+            seminar.proposals.add(proposals[theme])
         if email in experts:
             ExpertEngagement.objects.create(
                 seminar=seminar, expert=experts[email], topic=topic, fee=Decimal(fee)

@@ -1,6 +1,7 @@
 """Models of the seminars app, split by subject; import them from here."""
 
 from .calendar import CalendarFeedToken
+from .kickoff import ProposalRank, ThemeProposal
 from .seminars import (
     AgendaBlock,
     Attendance,
@@ -22,6 +23,8 @@ __all__ = [
     "CalendarFeedToken",
     "ExpertEngagement",
     "MeetingFormat",
+    "ProposalRank",
     "Seminar",
     "SeminarKind",
+    "ThemeProposal",
 ]

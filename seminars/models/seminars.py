@@ -60,6 +60,12 @@ class Seminar(models.Model):
     place = models.CharField(_("sted"), max_length=200, blank=True, default="")
     online_url = models.URLField(_("link til onlinemødet"), blank=True, default="")
     is_cancelled = models.BooleanField(_("aflyst"), default=False)
+    proposals = models.ManyToManyField(
+        "seminars.ThemeProposal",
+        verbose_name=_("temaforslag, seminaret tager op"),
+        blank=True,
+        related_name="seminars",
+    )
     # iCalendar SEQUENCE: grows each time the seminar moves or is cancelled.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()

@@ -63,3 +63,38 @@ def test_a_fagchef_registers_and_hr_records_attendance(page: Page, axe, seminar)
     )
     assert statuses[seminar["fagchef_a"].pk] == AttendanceStatus.ATTENDED
     assert statuses[seminar["director"].pk] == AttendanceStatus.ABSENT
+
+
+def test_a_fagchef_proposes_and_ranks_themes(page: Page, axe, journey_world):
+    from seminars.models import ProposalRank, ThemeProposal
+
+    ThemeProposal.objects.create(
+        programme=journey_world["programme"],
+        proposer=journey_world["director"],
+        title="Social kapital",
+        why="Tillid og samarbejde bærer velfærdsfornyelsen.",
+    )
+    log_in(page, journey_world["users"]["fagchef"].username)
+    page.locator("#main-nav").get_by_role("link", name="Seminarer").click()
+    page.get_by_role("link", name="Kick-off: foreslå og ranger temaer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kick-off: temaer til seminarerne")
+    axe(page)
+
+    page.locator("#id_title").fill("Dialog med borgere")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Borgerne skal være medskabere.")
+    page.get_by_role("button", name="Foreslå temaet").press("Enter")
+    expect(page.get_by_text("Dit forslag er med.")).to_be_visible()
+    axe(page)
+
+    page.get_by_label("Dialog med borgere").fill("1")
+    page.get_by_label("Social kapital").fill("1")
+    page.get_by_role("button", name="Gem rangering").click()
+    expect(page.get_by_role("alert")).to_contain_text("uden at gentage en placering")
+    axe(page)
+    page.get_by_label("Social kapital").fill("2")
+    page.get_by_label("Social kapital").press("Enter")
+    expect(page.get_by_text("Din rangering er gemt.")).to_be_visible()
+    axe(page)
+    ranks = dict(ProposalRank.objects.values_list("proposal__title", "rank"))
+    assert ranks == {"Dialog med borgere": 1, "Social kapital": 2}

@@ -468,3 +468,11 @@ def test_fagchefforum_has_met_its_kickoff_and_three_seminars(demo):
     assert readiness.seminars_held(programme) == 3
     tier_two = CascadeRelease.objects.filter(tier=2)
     assert tier_two.exists() and not tier_two.filter(overridden=True).exists()
+    # The kick-off's ranked result chose the five themes the seminars took up.
+    from seminars.kickoff import result
+
+    top_five = {row.proposal.title for row in result(programme)[:5]}
+    taken_up = set(
+        Seminar.objects.filter(kind="seminar").values_list("proposals__title", flat=True)
+    )
+    assert top_five == taken_up

@@ -30,6 +30,7 @@ MATRIX = {
         data={"action": "register"},
     ),
     "seminars:attendance": Row(FORUM | {"fagchef": 403, "direktion": 403}),
+    "seminars:kickoff": Row(FORUM),
 }
 
 
@@ -47,4 +48,4 @@ def prepare(ctx):
 
 
 def url_kwargs(name, ctx):
-    return {} if name == "seminars:list" else {"pk": ctx["seminar"].pk}
+    return {} if name in ("seminars:list", "seminars:kickoff") else {"pk": ctx["seminar"].pk}
