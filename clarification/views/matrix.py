@@ -78,7 +78,7 @@ def _decision_counts(programme: Programme) -> list[tuple[str, int]]:
 
 
 def dashboard(request):
-    """Direktionen's dashboard: steps and coverage, the matrix, decisions, the cascade."""
+    """Direktionen's dashboard: steps and coverage, the matrix, decisions, tier 1, the cascade."""
     scope = scope_for(request.user)
     if not scope.everything:
         raise PermissionDenied
@@ -91,8 +91,10 @@ def dashboard(request):
     }
     if programme is not None:
         from programme.cascade import pipeline
+        from seminars.panels import seminar_panel
 
         context["cascade_rows"] = pipeline(programme)
+        context["seminar_panel"] = seminar_panel(programme)
     return render(request, "clarification/dashboard.html", context)
 
 

@@ -258,7 +258,12 @@ def test_dashboard_has_the_panels(client, users, world):
 
     content = response.content.decode()
     assert response.status_code == 200
-    for heading in ("Trinnene pr. forvaltning", "Tema × forvaltning", "Beslutninger (trin 4)"):
+    for heading in (
+        "Trinnene pr. forvaltning",
+        "Tema × forvaltning",
+        "Beslutninger (trin 4)",
+        "Fagchefforum: kick-off og seminarer",
+    ):
         assert heading in content
     assert ("Kladde", 1) in response.context["decisions"]
 

@@ -266,3 +266,27 @@ def test_queries_do_not_grow_with_the_forum(client, users, planned, name):
         assert client.get(url).status_code == 200
 
     assert len(after) == len(before)
+
+
+def test_direktions_panel_counts_attendance_per_meeting(users, planned, programme):
+    from seminars.panels import seminar_panel
+
+    services.set_status(
+        attendance=mine(planned, "fagchef_a"), status=AttendanceStatus.ATTENDED, by=users["hr"]
+    )
+    services.set_status(
+        attendance=mine(planned, "director"),
+        status=AttendanceStatus.ABSENT,
+        reason="Byrådsmøde",
+        by=users["hr"],
+    )
+    seminar(programme, 2, start=datetime.datetime(2021, 10, 1, 9, tzinfo=CPH))
+
+    with CaptureQueriesContext(connection) as queries:
+        panel = seminar_panel(programme)
+
+    assert len(queries) == 1
+    assert panel["held"] == 1
+    first, second = panel["seminars"]
+    assert (first.attended, first.absent, first.invited) == (1, 1, 2)
+    assert (second.attended, second.invited) == (0, 0)
