@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("programme.urls")),
     path("", include("seminars.calendar")),
     path("", include("seminars.views")),
+    path("", include("seminars.chefgruppe")),
 ]

@@ -10,11 +10,12 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from programme.models import ExternalPerson, Programme
+from programme.models import Administration, ExternalPerson, Programme
 from seminars import reminders, services
 from seminars.models import (
     AgendaBlock,
     AttendanceStatus,
+    ChefgroupMeeting,
     ExpertEngagement,
     ProposalRank,
     Seminar,
@@ -86,6 +87,20 @@ AGENDA = [
     (datetime.time(13, 30), "aktionslaering", "Hvad betyder det for min aktionslæring?"),
 ]
 ABSENCES = ["Byrådsmøde", "Sygdom", "Ferie"]
+CHEFGROUP = [
+    (
+        datetime.date(2021, 3, 10),
+        "Mødekulturen i forvaltningen",
+        "Faciliteringsværktøjerne fra seminar 1: tjek-ind, runder og beslutningsreferat.",
+        "Hver leder prøver en faciliteret personalemødedagsorden inden april.",
+    ),
+    (
+        datetime.date(2021, 4, 21),
+        "Samskabelse med borgere i budgetarbejdet",
+        "Samskabelsesmodellen fra seminar 2 brugt til at planlægge et borgerværksted.",
+        "Borgerværksted i maj; erfaringer deles i næste chefgruppe.",
+    ),
+]
 # The kick-off's proposals (title, why); the first five became the seminars' themes.
 PROPOSALS = [
     (
@@ -178,4 +193,21 @@ def load_seminars(*, programme: Programme, hr) -> int:
                 services.set_status(
                     attendance=attendance, status=AttendanceStatus.REGISTERED, by=hr
                 )
+    _load_chefgroup_logs(programme)
     return Seminar.objects.filter(programme=programme).count()
+
+
+def _load_chefgroup_logs(programme: Programme) -> None:
+    """Two meetings in each administration's chefgruppe, using what the seminars gave."""
+    held = list(Seminar.objects.filter(programme=programme, kind=SeminarKind.SEMINAR)[:3])
+    for administration in Administration.objects.filter(is_active=True).order_by("code"):
+        for n, (day, topic, used, follow_up) in enumerate(CHEFGROUP):
+            meeting = ChefgroupMeeting.objects.create(
+                programme=programme,
+                administration=administration,
+                held_on=day,
+                topic=topic,
+                knowledge_used=used,
+                follow_ups=follow_up,
+            )
+            meeting.seminars.add(held[n])

@@ -1,6 +1,7 @@
 """Models of the seminars app, split by subject; import them from here."""
 
 from .calendar import CalendarFeedToken
+from .chefgruppe import ChefgroupMeeting
 from .kickoff import ProposalRank, ThemeProposal
 from .seminars import (
     AgendaBlock,
@@ -21,6 +22,7 @@ __all__ = [
     "AttendanceStatus",
     "BlockKind",
     "CalendarFeedToken",
+    "ChefgroupMeeting",
     "ExpertEngagement",
     "MeetingFormat",
     "ProposalRank",

@@ -476,3 +476,7 @@ def test_fagchefforum_has_met_its_kickoff_and_three_seminars(demo):
         Seminar.objects.filter(kind="seminar").values_list("proposals__title", flat=True)
     )
     assert top_five == taken_up
+    from seminars.models import ChefgroupMeeting
+
+    administrations = Administration.objects.filter(is_active=True).count()
+    assert ChefgroupMeeting.objects.count() == 2 * administrations
