@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clarification.coverage import may_follow
-from seminars.services import FORUM_ROLES
+from seminars.services import is_forum_member
 
 from .access import RoleGroup, scope_for
 
@@ -44,8 +44,7 @@ def navigation(request):
         items.append((reverse("clarification:decisions"), _("Beslutninger"), "decisions"))
     elif scope.has(RoleGroup.HEAD_OF_DEPARTMENT) and scope.administration_ids:
         items.append((reverse("clarification:matrix"), _("Temaer på tværs"), "matrix"))
-    person = scope.person
-    if scope.everything or (person is not None and person.role in FORUM_ROLES):
+    if is_forum_member(scope):
         items.append((reverse("seminars:list"), _("Seminarer"), "seminars"))
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))

@@ -27,6 +27,11 @@ class AttendanceError(Exception):
     """A change the attendance does not allow; the message is Danish."""
 
 
+def is_forum_member(scope) -> bool:
+    """Whether the user takes part in fagchefforum's pages: HR, direktion or a fagchef."""
+    return scope.everything or (scope.person is not None and scope.person.role in FORUM_ROLES)
+
+
 def forum_members():
     return Person.objects.filter(is_active=True, role__in=FORUM_ROLES)
 

@@ -25,8 +25,7 @@ from .models import Attendance, AttendanceStatus, ProposalRank, Seminar, ThemePr
 def _require_forum(user):
     """HR, direktion and the fagchefer (fagchefforum) use the seminar pages."""
     scope = scope_for(user)
-    person = scope.person
-    if scope.everything or (person is not None and person.role in services.FORUM_ROLES):
+    if services.is_forum_member(scope):
         return scope
     raise PermissionDenied
 

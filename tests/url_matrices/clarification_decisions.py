@@ -5,11 +5,10 @@ they see only published decisions that concern them. Each role asks for the feed
 of its own workplace (tests/test_url_matrix.py's role_context).
 """
 
-import datetime
-
-from clarification.models import Decision, DecisionKind, StepNumber
+from clarification.models import Decision, DecisionKind
 from clarification.services.anonymous import get_or_create_link
 from clarification.services.steps import ensure_steps
+from tests.clarification.conftest import DEADLINES
 from tests.url_matrices._rows import LOGIN, Row
 
 READERS = {
@@ -40,13 +39,6 @@ MATRIX = {
     ),
     "clarification:decision-publish": Row(DIREKTION_ONLY | {"direktion": 302}, method="post"),
     "clarification:feedback": Row(READERS | {"medarbejder": 403}),
-}
-
-DEADLINES = {
-    StepNumber.DESIGN: datetime.date(2021, 3, 31),
-    StepNumber.EXECUTION: datetime.date(2021, 6, 30),
-    StepNumber.PROCESSING: datetime.date(2021, 8, 31),
-    StepNumber.DECISION: datetime.date(2021, 10, 31),
 }
 
 
