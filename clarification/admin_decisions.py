@@ -8,18 +8,9 @@ The admin shows them read-only, with the kept history of state changes.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from programme.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Decision, DecisionEvent, DirektionMeeting, MatrixSnapshot, Publication
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DirektionMeeting)
@@ -29,7 +20,7 @@ class DirektionMeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "held_on"
 
 
-class DecisionEventInline(ReadOnlyMixin, admin.TabularInline):
+class DecisionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DecisionEvent
     fields = ["at", "from_state", "to_state", "meeting", "actor", "comment"]
     readonly_fields = fields
@@ -56,13 +47,13 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["published_at", "programme", "published_by"]
     list_filter = ["programme"]
 
 
 @admin.register(MatrixSnapshot)
-class MatrixSnapshotAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MatrixSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["computed_at", "programme", "source_version"]
     list_filter = ["programme"]
     exclude = ["detail"]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from programme.admin_mixins import ReadOnlyAdminMixin
 from programme.models import Programme
 
 from .models import ProcessingEvent, Synthesis, Theme
@@ -48,18 +49,10 @@ class SynthesisAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProcessingEvent)
-class ProcessingEventAdmin(admin.ModelAdmin):
+class ProcessingEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The record of who did what stays: nobody adds, changes or deletes it."""
+
     list_display = ["at", "action", "input", "theme", "synthesis", "actor"]
     list_filter = ["action", "programme"]
     list_select_related = ["input", "theme", "synthesis", "actor"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The record of who did what stays.
-        return False

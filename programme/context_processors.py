@@ -46,6 +46,8 @@ def navigation(request):
         items.append((reverse("clarification:matrix"), _("Temaer på tværs"), "matrix"))
     if is_forum_member(scope):
         items.append((reverse("seminars:list"), _("Seminarer"), "seminars"))
+    if is_forum_member(scope) or scope.has(RoleGroup.COACH):
+        items.append((reverse("coaching:mine"), _("Coaching"), "coaching"))
     if scope.everything or scope.administration_ids or scope.led_workplace_ids:
         items.append((reverse("programme:workplace-list"), _("Organisation"), "organisation"))
     elif scope.workplace_ids:

@@ -9,11 +9,13 @@ class SeminarsConfig(AppConfig):
     def ready(self):
         from programme.cascade import register_seminar_criteria
 
-        from . import ical, readiness, reminders, services
+        from . import coaching, ical, readiness, reminders, services
 
-        # "Seminar in 2 days", with the agenda and a calendar invitation.
+        # "Seminar in 2 days", "coaching tomorrow" (with calendar invitations) and
+        # "coaching not yet booked".
         reminders.register_audiences()
-        # The seminars in each participant's personal calendar feed.
+        # Seminars and coaching sessions in each person's personal calendar feed.
         ical.register_feed_source(services.meetings_for)
+        ical.register_feed_source(coaching.meetings_for)
         # The cascade's tier-1 criteria: kick-off held, n seminars held.
         register_seminar_criteria(readiness)

@@ -2,6 +2,17 @@
 
 from .calendar import CalendarFeedToken
 from .chefgruppe import ChefgroupMeeting
+from .coaching import (
+    CoachingNote,
+    CoachingPolicy,
+    CoachingSession,
+    CoachingSessionEvent,
+    CoachingSlot,
+    NoteAuthor,
+    NoteRead,
+    ReadPurpose,
+    SessionStatus,
+)
 from .kickoff import ProposalRank, ThemeProposal
 from .seminars import (
     AgendaBlock,
@@ -23,10 +34,19 @@ __all__ = [
     "BlockKind",
     "CalendarFeedToken",
     "ChefgroupMeeting",
+    "CoachingNote",
+    "CoachingPolicy",
+    "CoachingSession",
+    "CoachingSessionEvent",
+    "CoachingSlot",
     "ExpertEngagement",
     "MeetingFormat",
+    "NoteAuthor",
+    "NoteRead",
     "ProposalRank",
+    "ReadPurpose",
     "Seminar",
     "SeminarKind",
+    "SessionStatus",
     "ThemeProposal",
 ]

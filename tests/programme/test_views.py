@@ -205,13 +205,14 @@ def test_only_hr_and_direktion_see_the_budget_frames(
 def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
     users = users | {"coach": coach}
     expectations = {
-        "coach": set(),
+        "coach": {"Coaching"},
         "hr": {
             "Afklaringsfasen",
             "Bearbejdning",
             "Direktionens overblik",
             "Beslutninger",
             "Seminarer",
+            "Coaching",
             "Organisation",
             "Administration",
             "Kaskade",
@@ -221,10 +222,18 @@ def test_navigation_shows_each_role_what_it_may_use(client, users, coach):
             "Direktionens overblik",
             "Beslutninger",
             "Seminarer",
+            "Coaching",
             "Organisation",
             "Kaskade",
         },
-        "fagchef": {"Afklaringsfasen", "Temaer på tværs", "Seminarer", "Organisation", "Kaskade"},
+        "fagchef": {
+            "Afklaringsfasen",
+            "Temaer på tværs",
+            "Seminarer",
+            "Coaching",
+            "Organisation",
+            "Kaskade",
+        },
         "leder": {"Afklaringsfasen", "Mine arbejdspladser (trin 2)", "Organisation"},
         "medarbejder": {"Min arbejdsplads"},
     }
