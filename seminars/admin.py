@@ -52,11 +52,14 @@ class SeminarAdmin(SimpleHistoryAdmin):
     actions = ["invite_forum"]
 
     def save_model(self, request, obj, form, change):
-        if change and {"starts_at", "ends_at", "is_cancelled"} & set(form.changed_data):
+        moved = change and {"starts_at", "ends_at", "is_cancelled"} & set(form.changed_data)
+        if moved:
             # A move or a cancellation: a new calendar version everyone's calendar replaces.
             obj.sequence += 1
         super().save_model(request, obj, form, change)
         reminders.ensure_default_rules(obj)
+        if moved:
+            reminders.announce(obj, by=request.user)
 
     @admin.action(description=_("Invitér hele fagchefforum til de valgte seminarer"))
     def invite_forum(self, request, queryset):
@@ -166,10 +169,13 @@ class CoachingSessionAdmin(SimpleHistoryAdmin):
             obj.pk = planned.pk
             obj.status = planned.status
             return
-        if {"starts_at", "ends_at", "place"} & set(form.changed_data):
+        moved = {"starts_at", "ends_at", "place"} & set(form.changed_data)
+        if moved:
             # A move: a new calendar version everyone's calendar replaces.
             obj.sequence += 1
         super().save_model(request, obj, form, change)
+        if moved:
+            reminders.announce(obj, by=request.user)
 
     def _mark(self, request, queryset, status):
         changed, refused = 0, []

@@ -193,6 +193,7 @@ def book(*, slot: CoachingSlot, by) -> CoachingSession:
         )
         _record(session, "", by)
         reminders.ensure_coaching_rule(session)
+        reminders.announce(session, by=by)
     return session
 
 
@@ -216,6 +217,7 @@ def plan(*, programme, coachee: Person, coach: ExternalPerson, starts_at, ends_a
         )
         _record(session, "", by)
         reminders.ensure_coaching_rule(session)
+        reminders.announce(session, by=by)
     return session
 
 
@@ -239,6 +241,8 @@ def allowed_changes(session: CoachingSession, user) -> set[str]:
 
 
 def set_status(*, session: CoachingSession, status: str, by, reason: str = ""):
+    from . import reminders
+
     with transaction.atomic():
         session = (
             CoachingSession.objects.select_for_update(of=("self",))
@@ -263,11 +267,15 @@ def set_status(*, session: CoachingSession, status: str, by, reason: str = ""):
         session._history_user = by
         session.save(update_fields=["status", "sequence"])
         _record(session, before, by, reason)
+        if status == SessionStatus.CANCELLED:
+            reminders.announce(session, by=by)
     return session
 
 
 def move(*, session: CoachingSession, starts_at, ends_at, by, place: str | None = None):
     """Give a session new times; the old ones stay in its history, calendars follow."""
+    from . import reminders
+
     if not scope_for(by).is_hr:
         raise PermissionDenied
     with transaction.atomic():
@@ -285,6 +293,7 @@ def move(*, session: CoachingSession, starts_at, ends_at, by, place: str | None 
                 session.save()
         except IntegrityError as error:
             raise CoachingError(_("Coachen har allerede en samtale på det tidspunkt.")) from error
+        reminders.announce(session, by=by)
     return session
 
 

@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from programme.models import ReminderRule
-from programme.reminders import Audience, Recipient, register
+from programme.reminders import Audience, Recipient, register, send_rule_now
 
 from . import ical
 from .models import AttendanceStatus, CoachingPolicy, CoachingSession, Seminar, SessionStatus
@@ -109,6 +109,8 @@ def register_audiences() -> None:
     register(SEMINAR_SOON_AUDIENCE)
     register(COACHING_TOMORROW_AUDIENCE)
     register(ALLOWANCE_NOT_BOOKED_AUDIENCE)
+    register(SEMINAR_INVITATION_AUDIENCE)
+    register(COACHING_INVITATION_AUDIENCE)
 
 
 @transaction.atomic
@@ -334,3 +336,170 @@ def ensure_allowance_rule(policy) -> ReminderRule | None:
         subject=ALLOWANCE_SUBJECT,
         body=ALLOWANCE_BODY,
     )
+
+
+# --- Invitations, updates and cancellations, sent when they happen ---------------------
+#
+# One rule per meeting, never due by itself (its anchor date is None): each change of the
+# meeting sends it at once with send_rule_now(). A recipient's key carries the meeting's
+# calendar sequence, so an invitation goes once to each new participant, and a move or a
+# cancellation (a higher sequence) once more to everyone; a repeated call sends nothing.
+
+SEMINAR_INVITATION = "seminar.invitation"
+COACHING_INVITATION = "coaching.invitation"
+
+
+def _change(meeting_cancelled: bool, sequence: int) -> str:
+    if meeting_cancelled:
+        return "aflyst"
+    return "flyttet" if sequence else "ny"
+
+
+def seminar_invitees(seminar: Seminar):
+    """Everyone invited who has not been recorded as absent, keyed by calendar version."""
+    rows = (
+        seminar.attendances.filter(
+            status__in=[AttendanceStatus.INVITED, AttendanceStatus.REGISTERED],
+            person__is_active=True,
+        )
+        .exclude(person__email="")
+        .values_list("person_id", "person__name", "person__email")
+        .order_by("person_id")
+    )
+    change = _change(seminar.is_cancelled, seminar.sequence)
+    for person_id, name, email in rows:
+        yield Recipient(
+            key=f"person:{person_id}:v{seminar.sequence}",
+            person_id=person_id,
+            email=email,
+            name=name,
+            context={
+                "navn": name,
+                "seminar": str(seminar),
+                "tidspunkt": _when(seminar),
+                "sted": seminar.where,
+                "aendring": change,
+                "link": settings.SITE_URL.rstrip("/") + seminar.get_absolute_url(),
+            },
+        )
+
+
+INVITATION_SUBJECT = (
+    "{% if aendring == 'aflyst' %}Aflyst{% elif aendring == 'flyttet' %}Flyttet"
+    "{% else %}Invitation{% endif %}: {{ seminar }}"
+)
+INVITATION_BODY = (
+    "Kære {{ navn }}\n\n"
+    "{% if aendring == 'aflyst' %}{{ seminar }} {{ tidspunkt }} er aflyst. "
+    "Den vedhæftede aflysning fjerner mødet fra din kalender."
+    "{% elif aendring == 'flyttet' %}{{ seminar }} er flyttet til {{ tidspunkt }}."
+    "{% if sted %} Sted: {{ sted }}.{% endif %} "
+    "Den vedhæftede opdatering flytter mødet i din kalender."
+    "{% else %}Du er inviteret til {{ seminar }}, {{ tidspunkt }}."
+    "{% if sted %} Sted: {{ sted }}.{% endif %} "
+    "Invitationen er vedhæftet, så du kan lægge den i din kalender.{% endif %}\n\n"
+    "Seminaret, programmet og din tilmelding: {{ link }}\n\n"
+    "Venlig hilsen\nPersonale & Udvikling\n"
+)
+INVITATION_VARIABLES = {
+    "navn": _("modtagerens navn"),
+    "tidspunkt": _("dato og klokkeslæt"),
+    "sted": _("sted og/eller link"),
+    "aendring": _("«ny», «flyttet» eller «aflyst»"),
+    "link": _("adressen på mødets side"),
+}
+
+SEMINAR_INVITATION_AUDIENCE = Audience(
+    key=SEMINAR_INVITATION,
+    label=_("Inviterede til et seminar: invitation, flytning og aflysning (sendes straks)"),
+    anchor_model=Seminar,
+    anchor_date=lambda seminar: None,
+    recipients=seminar_invitees,
+    attachments=invitation,
+    default_subject=INVITATION_SUBJECT,
+    default_body=INVITATION_BODY,
+    variables=INVITATION_VARIABLES | {"seminar": _("seminarets nummer og tema")},
+    example={
+        "navn": "Anne Hansen",
+        "seminar": "Seminar 3: Social kapital",
+        "tidspunkt": "1. september 2021 09:00",
+        "sted": "Rødovre Rådhus, mødesal 1",
+        "aendring": "flyttet",
+        "link": "https://eksempel.dk/seminarer/3/",
+    },
+)
+
+
+def coaching_invitees(session):
+    """Both parties of a session, keyed by calendar version."""
+    change = _change(session.status == SessionStatus.CANCELLED, session.sequence)
+    for recipient in coaching_parties(session):
+        yield Recipient(
+            key=f"{recipient.key}:v{session.sequence}",
+            person_id=recipient.person_id,
+            email=recipient.email,
+            name=recipient.name,
+            context={**recipient.context, "aendring": change},
+        )
+
+
+COACHING_INVITATION_SUBJECT = (
+    "{% if aendring == 'aflyst' %}Aflyst{% elif aendring == 'flyttet' %}Flyttet"
+    "{% else %}Booket{% endif %}: coachingsamtale {{ tidspunkt }}"
+)
+COACHING_INVITATION_BODY = (
+    "Kære {{ navn }}\n\n"
+    "{% if aendring == 'aflyst' %}Coachingsamtalen mellem {{ deltager }} og {{ coach }} "
+    "{{ tidspunkt }} er aflyst. Den vedhæftede aflysning fjerner den fra din kalender."
+    "{% elif aendring == 'flyttet' %}Coachingsamtalen mellem {{ deltager }} og {{ coach }} "
+    "er flyttet til {{ tidspunkt }}. Sted: {{ sted }}."
+    "{% else %}Der er booket en coachingsamtale mellem {{ deltager }} og {{ coach }} "
+    "{{ tidspunkt }}. Sted: {{ sted }}.{% endif %}\n\n"
+    "Samtalen: {{ link }}\n\n"
+    "Venlig hilsen\nPersonale & Udvikling\n"
+)
+
+COACHING_INVITATION_AUDIENCE = Audience(
+    key=COACHING_INVITATION,
+    label=_("Begge parter i en coachingsamtale: booking, flytning og aflysning (sendes straks)"),
+    anchor_model=CoachingSession,
+    anchor_date=lambda session: None,
+    recipients=coaching_invitees,
+    anchors=_sessions,
+    attachments=coaching_invitation,
+    default_subject=COACHING_INVITATION_SUBJECT,
+    default_body=COACHING_INVITATION_BODY,
+    variables=INVITATION_VARIABLES
+    | {"deltager": _("deltagerens navn"), "coach": _("coachens navn")},
+    example={
+        "navn": "Anne Hansen",
+        "deltager": "Anne Hansen",
+        "coach": "Birgitte Lykke Hald",
+        "tidspunkt": "2. september 2021 10:00",
+        "sted": "Rødovre Rådhus, lokale 2.14",
+        "aendring": "ny",
+        "link": "https://eksempel.dk/coaching/samtaler/7/",
+    },
+)
+
+
+def announce(anchor, *, by) -> None:
+    """Send the meeting's invitation, update or cancellation to whoever has not had this
+    version, after the surrounding transaction commits. A meeting that is over gets none."""
+    if anchor.ends_at <= timezone.now():
+        return
+    if isinstance(anchor, Seminar):
+        key, subject, body = SEMINAR_INVITATION, INVITATION_SUBJECT, INVITATION_BODY
+    else:
+        key = COACHING_INVITATION
+        subject, body = COACHING_INVITATION_SUBJECT, COACHING_INVITATION_BODY
+    rule = _ensure_rule(
+        anchor,
+        audience=key,
+        name=f"{anchor}: invitation og ændringer"[:200],
+        offset_days=0,
+        time_of_day=datetime.time(0, 0),
+        subject=subject,
+        body=body,
+    )
+    transaction.on_commit(lambda: send_rule_now(rule=rule, by=by))

@@ -2,7 +2,8 @@
 
 Every status change is kept as an AttendanceEvent; moving or cancelling a seminar bumps
 its iCalendar sequence, and its reminders follow the new date by themselves (the reminder
-sweep reads the seminar's current start).
+sweep reads the seminar's current start). Inviting, moving and cancelling send the
+invitation, update or cancellation at once (seminars.reminders.announce).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from programme.access import scope_for
 from programme.models import Person, Role
 
+from . import reminders
 from .models import Attendance, AttendanceEvent, AttendanceStatus, Seminar
 
 # Who takes part in fagchefforum's seminars (product.md: direktionen and the fagchefer).
@@ -47,6 +49,8 @@ def invite_forum(*, seminar: Seminar, by) -> int:
     AttendanceEvent.objects.bulk_create(
         AttendanceEvent(attendance=a, to_status=AttendanceStatus.INVITED, actor=by) for a in created
     )
+    if created:
+        reminders.announce(seminar, by=by)
     return len(created)
 
 
@@ -86,6 +90,7 @@ def move(*, seminar: Seminar, starts_at, ends_at, by, reason: str = "") -> Semin
     seminar._history_user = by
     seminar._change_reason = reason or _("Flyttet")
     seminar.save()
+    reminders.announce(seminar, by=by)
     return seminar
 
 
@@ -99,6 +104,7 @@ def cancel(*, seminar: Seminar, by, reason: str = "") -> Seminar:
     seminar._history_user = by
     seminar._change_reason = reason or _("Aflyst")
     seminar.save()
+    reminders.announce(seminar, by=by)
     return seminar
 
 

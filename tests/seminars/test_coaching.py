@@ -631,3 +631,31 @@ def test_a_coach_without_the_coach_role_reads_nothing(world, session_with_notes)
     assert not CoachingNote.objects.for_user(coach_user).exists()
     assert not CoachingSession.objects.for_user(coach_user).exists()
     assert CoachingSessionEvent.objects.filter(session=session_with_notes).exists()
+
+
+def _to(message):
+    return message.to[0].split("<")[-1].rstrip(">")
+
+
+def test_booking_and_cancelling_send_invitation_and_cancellation_to_both_once(
+    world, users, django_capture_on_commit_callbacks
+):
+    slot = offer(world["programme"], world["coach"], in_days(5))
+    with django_capture_on_commit_callbacks(execute=True):
+        session = coaching.book(slot=slot, by=users["fagchef"])
+    with django_capture_on_commit_callbacks(execute=True):
+        seminar_reminders.announce(session, by=users["fagchef"])  # again: nothing new
+    booked = list(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        coaching.set_status(session=session, status=SessionStatus.CANCELLED, by=users["fagchef"])
+
+    both = sorted([world["fagchef_a"].email, world["coach"].email])
+    assert sorted(_to(m) for m in booked) == both
+    assert booked[0].subject.startswith("Booket: coachingsamtale")
+    cancelled = mail.outbox[len(booked) :]
+    assert sorted(_to(m) for m in cancelled) == both
+    (calendar,) = _invitations(cancelled[0])
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == ical.uid_for("coaching", session.pk)
+    assert int(calendar.walk("VEVENT")[0]["SEQUENCE"]) == 1
+    assert "er aflyst" in cancelled[0].body

@@ -290,3 +290,46 @@ def test_direktions_panel_counts_attendance_per_meeting(users, planned, programm
     first, second = panel["seminars"]
     assert (first.attended, first.absent, first.invited) == (1, 1, 2)
     assert (second.attended, second.invited) == (0, 0)
+
+
+def test_invitations_updates_and_cancellations_go_out_at_once_and_once(
+    org, users, programme, django_capture_on_commit_callbacks
+):
+    start = datetime.datetime(2029, 9, 1, 9, tzinfo=CPH)
+    future = seminar(programme, start=start)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_forum(seminar=future, by=users["hr"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_forum(seminar=future, by=users["hr"])  # nobody new: nothing sent
+    invited = list(mail.outbox)
+    absent = Attendance.objects.get(seminar=future, person=org["director"])
+    services.set_status(
+        attendance=absent, status=AttendanceStatus.ABSENT, reason="Ferie", by=users["hr"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move(
+            seminar=future,
+            starts_at=start + datetime.timedelta(days=1),
+            ends_at=start + datetime.timedelta(days=1, hours=6),
+            by=users["hr"],
+        )
+    moved = mail.outbox[len(invited) :]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(seminar=future, by=users["hr"])
+    cancelled = mail.outbox[len(invited) + len(moved) :]
+
+    forum = {org["fagchef_a"].email, org["director"].email}
+    assert {m.to[0].split("<")[-1].rstrip(">") for m in invited} == forum
+    assert len(invited) == 2
+    assert [m.to[0].split("<")[-1].rstrip(">") for m in moved] == [org["fagchef_a"].email]
+    assert [m.to[0].split("<")[-1].rstrip(">") for m in cancelled] == [org["fagchef_a"].email]
+    methods = [
+        (str(c["METHOD"]), int(c.walk("VEVENT")[0]["SEQUENCE"]))
+        for m in (invited[0], moved[0], cancelled[0])
+        for c in _invitations(m)
+    ]
+    assert methods == [("REQUEST", 0), ("REQUEST", 1), ("CANCEL", 2)]
+    assert moved[0].subject.startswith("Flyttet:")
+    assert cancelled[0].subject.startswith("Aflyst:")
+    uids = {str(_invitations(m)[0].walk("VEVENT")[0]["UID"]) for m in (invited[0], cancelled[0])}
+    assert uids == {ical.uid_for("seminar", future.pk)}
