@@ -344,3 +344,94 @@ def test_hr_cannot_decide_in_the_admin(client, users, world):
     decision.refresh_from_db()
     assert decision.state == DecisionState.PROPOSED and decision.published_at is None
     assert client.get(reverse("admin:clarification_decision_add")).status_code == 403
+
+
+# --- The ways to "I sagde — vi gør" -----------------------------------------------------
+
+
+def feedback_url(workplace):
+    return reverse("clarification:feedback", kwargs={"code": workplace.code})
+
+
+def test_the_workplace_page_links_to_feedback_once_a_published_decision_answers_it(
+    client, users, world, steps
+):
+    unpublished = adopted(world, users, title="Hemmelig plan")
+    unpublished.inputs.add(world["a1"])
+    client.force_login(users["leder"])
+    page = reverse("clarification:workplace", kwargs={"code": world["wa1"].code})
+
+    before = client.get(page).content.decode()
+    publish(world, users)
+    after = client.get(page).content.decode()
+
+    assert feedback_url(world["wa1"]) not in before
+    assert feedback_url(world["wa1"]) in after
+
+
+def test_hr_and_the_fagchef_follow_the_same_link_from_the_workplace_page(
+    client, users, world, steps
+):
+    publish(world, users)
+    page = reverse("clarification:workplace", kwargs={"code": world["wa1"].code})
+
+    for role in ("hr", "fagchef"):
+        client.force_login(users[role])
+        content = client.get(page).content.decode()
+        assert feedback_url(world["wa1"]) in content, role
+        assert client.get(feedback_url(world["wa1"])).status_code == 200, role
+
+
+def test_a_workplace_whose_input_no_decision_answers_gets_no_link(client, users, world, steps):
+    publish(world, users)  # answers wa1's input, not wb1's
+    client.force_login(users["leder_b"])
+
+    content = client.get(
+        reverse("clarification:workplace", kwargs={"code": world["wb1"].code})
+    ).content.decode()
+
+    assert "i-sagde-vi-goer" not in content
+
+
+def test_a_decision_answering_through_a_group_counts_for_the_link(client, users, world, steps):
+    group = Synthesis.objects.create(programme=world["programme"], title="Dialog")
+    group.inputs.add(world["b1"])
+    decision = adopted(world, users)
+    decision.syntheses.add(group)
+    service.publish(programme=world["programme"], decisions=[decision], by=users["direktion"])
+    client.force_login(users["leder_b"])
+
+    content = client.get(
+        reverse("clarification:workplace", kwargs={"code": world["wb1"].code})
+    ).content.decode()
+
+    assert feedback_url(world["wb1"]) in content
+
+
+def test_mit_overblik_links_a_leader_to_feedback_of_the_units_they_lead(client, users, world):
+    group = Synthesis.objects.create(programme=world["programme"], title="Dialog")
+    group.inputs.add(world["b1"])
+    decision = adopted(world, users)
+    decision.inputs.add(world["a1"])
+    decision.syntheses.add(group)
+    home = reverse("programme:home")
+    client.force_login(users["leder"])
+    before = client.get(home).content.decode()
+
+    service.publish(programme=world["programme"], decisions=[decision], by=users["direktion"])
+
+    after = client.get(home).content.decode()
+    assert feedback_url(world["wa1"]) not in before
+    assert feedback_url(world["wa1"]) in after
+    # Leader B's unit is answered too, but it is not leader A's.
+    assert feedback_url(world["wb1"]) not in after
+
+
+@pytest.mark.parametrize("role", ["medarbejder", "fagchef", "hr", "direktion"])
+def test_mit_overblik_has_no_feedback_link_for_those_who_lead_no_unit(client, users, world, role):
+    publish(world, users)
+    client.force_login(users[role])
+
+    content = client.get(reverse("programme:home")).content.decode()
+
+    assert "i-sagde-vi-goer" not in content
