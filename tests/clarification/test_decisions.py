@@ -528,3 +528,30 @@ def test_feedback_page_queries_do_not_grow_with_decisions_inputs_and_themes(
     assert len(page.decisions) > len(small.context["page"].decisions) > 0
     assert page.anonymous_count == 22 + 5
     assert sum(bool(item.themes) for item in page.inputs) == 22
+
+
+def test_others_see_the_published_decisions_that_concern_their_units_once_each(users, world):
+    by_input = adopted(world, users, title="Svarer på input fra Valhøj")
+    by_input.inputs.add(world["a1"], world["unanswered"])
+    by_unit = adopted(world, users, title="Gælder Ejbyhøj")
+    by_unit.workplaces.add(world["wb1"])
+    by_administration = adopted(world, users, title="Gælder forvaltning A")
+    by_administration.administrations.add(world["admin_a"])
+    by_administration.workplaces.add(world["wa1"], world["wa2"])
+    unpublished = adopted(world, users, title="Ikke offentliggjort")
+    unpublished.inputs.add(world["a1"])
+    service.publish(
+        programme=world["programme"],
+        decisions=[by_input, by_unit, by_administration],
+        by=users["direktion"],
+    )
+
+    def seen(role):
+        return list(
+            Decision.objects.for_user(users[role]).order_by("title").values_list("title", flat=True)
+        )
+
+    assert seen("leder") == ["Gælder forvaltning A", "Svarer på input fra Valhøj"]
+    assert seen("leder_b") == ["Gælder Ejbyhøj"]
+    assert seen("fagchef") == ["Gælder forvaltning A", "Svarer på input fra Valhøj"]
+    assert len(seen("hr")) == 4
