@@ -9,6 +9,7 @@ which themes), as elsewhere, so that no small group can be singled out.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,26 @@ def answering(decisions, input_ids) -> dict[int, set[int]]:
         ).values_list("synthesis_id", "input_id"):
             found[input_id] |= by_group[synthesis_id]
     return found
+
+
+def answered_workplace_ids(programme: Programme, workplace_ids) -> set[int]:
+    """Return which of these workplaces a published decision answers (one query).
+
+    The pages that link to "I sagde — vi gør" show the link once there is something to
+    read there; the subqueries keep it one row per workplace however many decisions,
+    inputs and groups there are.
+    """
+    decisions = published(programme).values("pk")
+    cites, groups = Decision.inputs.through.objects, Synthesis.inputs.through.objects
+    direct = cites.filter(decision_id__in=decisions).values("input_id")
+    grouped = groups.filter(synthesis__decisions__in=decisions).values("input_id")
+    return set(
+        Input.objects.filter(programme=programme, workplace_id__in=list(workplace_ids))
+        .filter(Q(pk__in=direct) | Q(pk__in=grouped))
+        .order_by()
+        .values_list("workplace_id", flat=True)
+        .distinct()
+    )
 
 
 @dataclass

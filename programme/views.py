@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clarification import coverage
+from clarification import coverage, feedback
 
 from . import cascade
 from .access import RoleGroup, scope_for
@@ -91,6 +91,7 @@ def home(request):
             snapshot.people_shown = coverage.shown(snapshot.people)
     if programme is not None:
         _prepare_step_two(context, programme)
+        _prepare_feedback(context, programme)
     return render(request, "programme/home.html", context)
 
 
@@ -103,6 +104,22 @@ def _prepare_tier_start(context, programme, outline) -> None:
     context["tier_released_at"] = released
     if released is None:
         context["tier_expected"] = cascade.expected_start(outline, tier)
+
+
+def _prepare_feedback(context, programme) -> None:
+    """Link a leader to "I sagde — vi gør" of each unit a published decision answers.
+
+    One query, for leaders only; the others reach the pages through the workplaces.
+    """
+    led = context.get("led_workplaces")
+    if not led:
+        return
+    answered = feedback.answered_workplace_ids(programme, [w.pk for w in led])
+    context["feedback_workplaces"] = [
+        (w, reverse("clarification:feedback", kwargs={"code": w.code}))
+        for w in led
+        if w.pk in answered
+    ]
 
 
 def _prepare_step_two(context, programme) -> None:

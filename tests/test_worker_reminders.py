@@ -1,8 +1,9 @@
 """Reminders through a real Celery worker on Redis, against the PostgreSQL test database.
 
-quality.md rows 16 (reminders go out once) and 17 (worker killed mid-task: the documented
-at-most-once guarantee holds, no duplicate). The workers write each e-mail to its own
-file (tests.reminders_support.DirectoryBackend), which the tests read.
+quality.md rows 16 (reminders go out once, also "I sagde — vi gør" after a publication) and
+17 (worker killed mid-task: the documented at-most-once guarantee holds, no duplicate). The
+workers write each e-mail to its own file (tests.reminders_support.DirectoryBackend), which
+the tests read.
 """
 
 import datetime
@@ -19,22 +20,35 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
-from clarification.models import ClarificationStep, StepStatus
+from clarification.feedback import FEEDBACK_AUDIENCE
+from clarification.models import (
+    ClarificationStep,
+    Decision,
+    DecisionKind,
+    DecisionState,
+    StepStatus,
+    Synthesis,
+)
 from clarification.reminders import ensure_default_rules
+from clarification.services import decisions
 from clarification.services.steps import ensure_steps, state_for
 from programme import reminders
-from programme.models import DeliveryStatus, ReminderDelivery, Role
+from programme.models import DeliveryStatus, ReminderDelivery, ReminderRule, Role
 from programme.tasks import send_reminder
 from rodovre_udvikling.celery import app
 from tests.clarification.conftest import DEADLINES
+from tests.clarification.factories import InputFactory, SubmissionFactory
 from tests.programme.factories import (
     AdministrationFactory,
     LeadershipFactory,
     PersonFactory,
     ProgrammeFactory,
     WorkplaceFactory,
+    hr_user,
+    login_for,
 )
 from tests.reminders_support import outbox_files, recipients_of
 from tests.test_worker import STARTUP_TIMEOUT, TASK_TIMEOUT, Worker, _database_url, wait_for
@@ -260,3 +274,83 @@ def test_a_worker_killed_mid_run_and_restarted_sends_no_duplicate(workers, mail_
     sent_to = recipients_of(outbox_files(mail_dir))
     assert len(sent_to) == len(set(sent_to)) == 8
     assert ClarificationStep.objects.count() == 4
+
+
+def outbox_messages(directory) -> list:
+    """The messages a DirectoryBackend wrote, parsed (the body decoded from its transfer)."""
+    from email import message_from_bytes, policy
+
+    return [
+        message_from_bytes(raw.split(b"\n" + b"-" * 79)[0], policy=policy.default)
+        for raw in outbox_files(directory)
+    ]
+
+
+def test_publishing_a_decision_mails_each_cited_workplaces_leaders_once(workers, mail_dir):
+    """quality.md row 16 for "I sagde — vi gør": one e-mail per workplace and leader."""
+    worker = workers(mail_dir=mail_dir)
+    programme = ProgrammeFactory()
+    administration = AdministrationFactory()
+    direct, grouped, uncited = WorkplaceFactory.create_batch(3, administration=administration)
+    leaders = {
+        direct: [LeadershipFactory(workplace=direct).person for _ in range(2)],
+        grouped: [LeadershipFactory(workplace=grouped).person],
+        uncited: [LeadershipFactory(workplace=uncited).person],
+    }
+    inputs = {
+        workplace: InputFactory(
+            submission=SubmissionFactory(programme=programme, workplace=workplace)
+        )
+        for workplace in leaders
+    }
+    group = Synthesis.objects.create(programme=programme, title="Borgerdialog")
+    group.inputs.add(inputs[grouped])
+    hr, direktion = hr_user(), login_for(PersonFactory(role=Role.DIRECTOR))
+    decision = Decision.objects.create(
+        programme=programme, title="Kursus i borgerdialog", kind=DecisionKind.COURSE, rationale="x"
+    )
+    decision.inputs.add(inputs[direct])
+    decision.syntheses.add(group)
+    decisions.propose(decision=decision, by=hr)
+    decisions.decide(
+        decision=decision,
+        to_state=DecisionState.ADOPTED,
+        held_on=datetime.date(2021, 9, 14),
+        by=direktion,
+    )
+
+    # On commit, the publication's rule creates its deliveries and queues them on Redis.
+    publication = decisions.publish(programme=programme, decisions=[decision], by=direktion)
+    wait_for(
+        lambda: statuses() == {DeliveryStatus.SENT: 3},
+        timeout=TASK_TIMEOUT,
+        what=f"3 feedback e-mails sent ({statuses()}):\n{worker.log()}",
+    )
+    log_mark = worker.log_size()
+    # Everything that could send it again: HR's "send now", two sweeps, every task twice.
+    rule = ReminderRule.objects.get(anchor_id=publication.pk, audience=FEEDBACK_AUDIENCE)
+    assert reminders.send_rule_now(rule=rule, by=hr) == (0, 0)
+    sweeps = [reminders.sweep(), reminders.sweep()]
+    pks = list(ReminderDelivery.objects.values_list("pk", flat=True))
+    for _ in range(2):
+        for pk in pks:
+            send_reminder.delay(pk)
+    wait_for(
+        lambda: worker.log(log_mark).count("succeeded") >= 2 * len(pks),
+        timeout=TASK_TIMEOUT,
+        what=f"the reruns:\n{worker.log(log_mark)}",
+    )
+
+    assert [(s.created, s.queued) for s in sweeps] == [(0, 0), (0, 0)]
+    assert worker.log(log_mark).count(": 'skipped'") == 2 * len(pks)
+    messages = outbox_messages(mail_dir)
+    sent_to = Counter(address.addr_spec for m in messages for address in m["To"].addresses)
+    cited = [person for workplace in (direct, grouped) for person in leaders[workplace]]
+    assert sent_to == Counter({person.email: 1 for person in cited})
+    for workplace in (direct, grouped):
+        link = reverse("clarification:feedback", kwargs={"code": workplace.code})
+        for person in leaders[workplace]:
+            (message,) = (m for m in messages if m["To"].addresses[0].addr_spec == person.email)
+            body = message.get_body().get_content()
+            assert settings.SITE_URL + link in body
+            assert "Kursus i borgerdialog" in body

@@ -54,16 +54,24 @@ class DecisionQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self
-        return (
-            self.filter(state=DecisionState.ADOPTED, published_at__isnull=False)
-            .filter(
-                Q(administrations__pk__in=scope.administration_ids)
-                | Q(workplaces__pk__in=scope.led_workplace_ids)
-                | Q(workplaces__administration_id__in=scope.administration_ids)
-                | Q(inputs__workplace_id__in=scope.led_workplace_ids)
-                | Q(inputs__workplace__administration_id__in=scope.administration_ids)
-            )
-            .distinct()
+        # One subquery per link table, not joins: joined, a decision citing hundreds of
+        # inputs across many units became as many rows for DISTINCT to fold back.
+        led, administrations = scope.led_workplace_ids, scope.administration_ids
+        model = self.model
+        by_administration = model.administrations.through.objects.filter(
+            administration_id__in=administrations
+        )
+        by_workplace = model.workplaces.through.objects.filter(
+            Q(workplace_id__in=led) | Q(workplace__administration_id__in=administrations)
+        )
+        by_input = model.inputs.through.objects.filter(
+            Q(input__workplace_id__in=led)
+            | Q(input__workplace__administration_id__in=administrations)
+        )
+        return self.filter(state=DecisionState.ADOPTED, published_at__isnull=False).filter(
+            Q(pk__in=by_administration.values("decision_id"))
+            | Q(pk__in=by_workplace.values("decision_id"))
+            | Q(pk__in=by_input.values("decision_id"))
         )
 
 

@@ -43,8 +43,13 @@ def _invalid_link(request):
     return render(request, "clarification/anonymous_invalid.html", status=404)
 
 
-def _closed(request, info: service.LinkInfo, *, status: int):
-    return render(request, "clarification/anonymous_closed.html", {"info": info}, status=status)
+def _closed(request, token, info: service.LinkInfo, *, status: int):
+    return render(
+        request,
+        "clarification/anonymous_closed.html",
+        {"info": info, "token": token},
+        status=status,
+    )
 
 
 def _form_page(request, token):
@@ -62,7 +67,7 @@ def _form_page(request, token):
         if info is None:
             return _invalid_link(request)
         if not info.is_open:
-            return _closed(request, info, status=200)
+            return _closed(request, token, info, status=200)
         html = render_to_string(
             "clarification/anonymous_input.html",
             {"info": info, "token": token, "form": AnonymousInputForm()}
@@ -101,7 +106,7 @@ def anonymous_input(request, token):
             service.submit_anonymous_input(info=info, data=form.input_data())
         except StepClosed as error:
             actual = error.state.status if error.state else StepStatus.NOT_STARTED
-            return _closed(request, dataclasses.replace(info, status=actual), status=409)
+            return _closed(request, token, dataclasses.replace(info, status=actual), status=409)
         return thanks
     info = service.link_info(token)
     if info is None:
@@ -109,7 +114,7 @@ def anonymous_input(request, token):
     if form.is_bot:
         return thanks
     if not info.is_open:
-        return _closed(request, info, status=409)
+        return _closed(request, token, info, status=409)
     return render(
         request,
         "clarification/anonymous_input.html",

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from programme.access import SMALL_GROUP_LIMIT, Scope, scope_for
 from programme.models import Administration, Programme, Workplace
 
+from .. import feedback
 from ..forms.submissions import (
     EMPTY_ITEMS,
     MAX_EMPTY_ITEMS,
@@ -301,6 +302,18 @@ def _poster_url(page: WorkplacePage) -> str | None:
         return None
 
 
+def _feedback_url(page: WorkplacePage) -> str | None:
+    """Link "I sagde — vi gør" once a published decision answers the workplace (one query).
+
+    Everyone who may open this page may open that one (the same scope).
+    """
+    if page.workplace.pk not in feedback.answered_workplace_ids(
+        page.programme, [page.workplace.pk]
+    ):
+        return None
+    return reverse("clarification:feedback", kwargs={"code": page.workplace.code})
+
+
 def workplace_detail(request, code):
     """A workplace's step 2: the step, its activities, its input and the delivery."""
     page = workplace_page(request, code)
@@ -329,6 +342,7 @@ def workplace_detail(request, code):
             small_group_limit=SMALL_GROUP_LIMIT,
             poster_url=_poster_url(page),
             max_attachments=MAX_ATTACHMENTS_PER_INPUT,
+            feedback_url=_feedback_url(page),
         ),
     )
 

@@ -383,6 +383,54 @@ def test_public_pages_are_not_cached(client, link):
         assert "no-store" in client.get(url)["Cache-Control"]
 
 
+def feedback_url(link):
+    return reverse("clarification:anonymous-feedback", kwargs={"token": link.token})
+
+
+def test_form_and_thanks_link_to_the_workplaces_i_sagde_vi_goer(client, link):
+    form = client.get(form_url(link)).text
+    cached = client.get(form_url(link)).text
+    thanks = client.get(thanks_url(link)).text
+
+    for page in (form, cached, thanks):
+        assert f'href="{feedback_url(link)}"' in page
+    # The page behind the link says honestly when there is nothing to read yet.
+    page = client.get(feedback_url(link))
+    assert page.status_code == 200
+    assert "Direktionen har endnu ikke offentliggjort beslutninger" in page.text
+
+
+def test_the_closed_form_links_to_i_sagde_vi_goer_and_the_unopened_does_not(
+    client, link, steps, org, users
+):
+    StepState.objects.filter(step=steps[2], administration=org["admin_a"]).update(
+        status=StepStatus.NOT_STARTED
+    )
+    not_open = client.get(form_url(link)).text
+    cache.clear()
+    StepState.objects.filter(step=steps[2], administration=org["admin_a"]).update(
+        status=StepStatus.OPEN
+    )
+    close_step(step=steps[2], administration=org["admin_a"], by=users["hr"])
+
+    closed = client.get(form_url(link)).text
+
+    assert "Formularen er ikke åbnet endnu" in not_open
+    assert feedback_url(link) not in not_open
+    assert "Formularen er lukket" in closed
+    assert f'href="{feedback_url(link)}"' in closed
+
+
+def test_each_cached_form_links_to_its_own_workplaces_page(client, link, org, steps):
+    other = service.get_or_create_link(workplace=org["wa2"])
+    client.get(form_url(other))  # cached first
+
+    page = client.get(form_url(link)).text
+
+    assert other.token not in page
+    assert f'href="{feedback_url(link)}"' in page
+
+
 # --- query budgets --------------------------------------------------------------------------
 
 

@@ -579,7 +579,8 @@ QUERY_BUDGETS = {
     "clarification:coverage": {"hr": 13, "direktion": 13, "fagchef": 13, "leder": 15},
     "clarification:overview": {"hr": 10, "direktion": 10, "fagchef": 10, "leder": 15},
     # A leader's units' submissions: one query; step 2's states and the totals are cached.
-    "programme:home": {"hr": 8, "direktion": 8, "fagchef": 8, "leder": 11},
+    # And one for which of them a published decision answers ("I sagde — vi gør").
+    "programme:home": {"hr": 8, "direktion": 8, "fagchef": 8, "leder": 12},
 }
 
 

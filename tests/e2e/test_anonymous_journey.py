@@ -1,6 +1,7 @@
 """An employee gives input through the poster's link on a phone; the leader rotates the link."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -102,6 +103,17 @@ def test_employee_gives_input_on_a_phone_with_the_keyboard_alone(page: Page, axe
     assert item.title == "Tid til at lære af hinanden"
     assert item.text == TEXT
     assert item.theme_guesses == "samarbejde, læring"
+
+    # Where the answer will come: the workplace's "I sagde — vi gør", reached by keyboard.
+    feedback = page.get_by_role("link", name=re.compile("^I sagde — vi gør"))
+    tab_to(page, feedback)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("I sagde — vi gør")
+    expect(
+        page.get_by_text("Direktionen har endnu ikke offentliggjort beslutninger")
+    ).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    axe(page)
 
 
 def test_leader_prints_the_poster_and_rotates_the_link_with_the_keyboard(
