@@ -50,28 +50,40 @@ class DirektionMeeting(models.Model):
 
 class DecisionQuerySet(models.QuerySet):
     def for_user(self, user):
-        """HR and direktion see every decision; others only adopted ones that concern them."""
+        """HR and direktion see every decision; others the published ones that concern them.
+
+        A decision concerns a leader or an employee when it names their workplace (or one
+        the leader leads), or answers an input from it, directly or through a group; a
+        fagchef, when it does so for any unit of their administration.
+        """
         scope = scope_for(user)
         if scope.everything:
             return self
         # One subquery per link table, not joins: joined, a decision citing hundreds of
         # inputs across many units became as many rows for DISTINCT to fold back.
-        led, administrations = scope.led_workplace_ids, scope.administration_ids
+        units, administrations = scope.workplace_ids, scope.administration_ids
         model = self.model
         by_administration = model.administrations.through.objects.filter(
             administration_id__in=administrations
         )
         by_workplace = model.workplaces.through.objects.filter(
-            Q(workplace_id__in=led) | Q(workplace__administration_id__in=administrations)
+            Q(workplace_id__in=units) | Q(workplace__administration_id__in=administrations)
         )
-        by_input = model.inputs.through.objects.filter(
-            Q(input__workplace_id__in=led)
-            | Q(input__workplace__administration_id__in=administrations)
+        concerned_inputs = Q(input__workplace_id__in=units) | Q(
+            input__workplace__administration_id__in=administrations
+        )
+        by_input = model.inputs.through.objects.filter(concerned_inputs)
+        groups = model.syntheses.field.related_model.inputs.through.objects.filter(
+            concerned_inputs
+        )
+        by_group = model.syntheses.through.objects.filter(
+            synthesis_id__in=groups.values("synthesis_id")
         )
         return self.filter(state=DecisionState.ADOPTED, published_at__isnull=False).filter(
             Q(pk__in=by_administration.values("decision_id"))
             | Q(pk__in=by_workplace.values("decision_id"))
             | Q(pk__in=by_input.values("decision_id"))
+            | Q(pk__in=by_group.values("decision_id"))
         )
 
 

@@ -473,10 +473,8 @@ def add_decisions(world, n, *, start=0):
 
 # The decisions list answers in this many queries, however many decisions there are.
 # They include the session, the user and the scope (for a leader: the units led, the tree),
-# the decisions with their owner and meeting, and their themes. A medarbejder is left out:
-# Decision.objects.for_user() does not yet show staff the published decisions product.md
-# lets them read.
-DECISION_LIST_QUERIES = {"hr": 9, "direktion": 9, "fagchef": 9, "leder": 11}
+# the decisions with their owner and meeting, and their themes.
+DECISION_LIST_QUERIES = {"hr": 9, "direktion": 9, "fagchef": 9, "leder": 11, "medarbejder": 9}
 
 
 @pytest.mark.parametrize("role", sorted(DECISION_LIST_QUERIES))
@@ -538,11 +536,15 @@ def test_others_see_the_published_decisions_that_concern_their_units_once_each(u
     by_administration = adopted(world, users, title="Gælder forvaltning A")
     by_administration.administrations.add(world["admin_a"])
     by_administration.workplaces.add(world["wa1"], world["wa2"])
+    by_group = adopted(world, users, title="Svarer på en syntese med input fra Ejbyhøj")
+    group = Synthesis.objects.create(programme=world["programme"], title="Fælles sprog")
+    group.inputs.add(world["b1"])
+    by_group.syntheses.add(group)
     unpublished = adopted(world, users, title="Ikke offentliggjort")
     unpublished.inputs.add(world["a1"])
     service.publish(
         programme=world["programme"],
-        decisions=[by_input, by_unit, by_administration],
+        decisions=[by_input, by_unit, by_administration, by_group],
         by=users["direktion"],
     )
 
@@ -552,6 +554,8 @@ def test_others_see_the_published_decisions_that_concern_their_units_once_each(u
         )
 
     assert seen("leder") == ["Gælder forvaltning A", "Svarer på input fra Valhøj"]
-    assert seen("leder_b") == ["Gælder Ejbyhøj"]
+    assert seen("leder_b") == ["Gælder Ejbyhøj", "Svarer på en syntese med input fra Ejbyhøj"]
     assert seen("fagchef") == ["Gælder forvaltning A", "Svarer på input fra Valhøj"]
-    assert len(seen("hr")) == 4
+    # Staff read the published decisions that concern their own workplace (product.md).
+    assert seen("medarbejder") == ["Gælder forvaltning A", "Svarer på input fra Valhøj"]
+    assert len(seen("hr")) == 5
