@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("seminars.calendar")),
     path("", include("seminars.views")),
     path("", include("seminars.chefgruppe")),
+    path("", include("seminars.action_learning_views")),
 ]

@@ -91,10 +91,11 @@ def dashboard(request):
     }
     if programme is not None:
         from programme.cascade import pipeline
-        from seminars.panels import seminar_panel
+        from seminars.panels import action_learning_panel, seminar_panel
 
         context["cascade_rows"] = pipeline(programme)
         context["seminar_panel"] = seminar_panel(programme)
+        context["action_learning_panel"] = action_learning_panel(programme)
     return render(request, "clarification/dashboard.html", context)
 
 

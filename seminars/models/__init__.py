@@ -1,5 +1,13 @@
 """Models of the seminars app, split by subject; import them from here."""
 
+from .action_learning import (
+    ActionLearningProject,
+    CyclePhase,
+    LearningCycle,
+    LearningLogEntry,
+    ProjectMembership,
+    ProjectStatus,
+)
 from .calendar import CalendarFeedToken
 from .chefgruppe import ChefgroupMeeting
 from .kickoff import ProposalRank, ThemeProposal
@@ -16,6 +24,12 @@ from .seminars import (
 )
 
 __all__ = [
+    "ActionLearningProject",
+    "CyclePhase",
+    "LearningCycle",
+    "LearningLogEntry",
+    "ProjectMembership",
+    "ProjectStatus",
     "AgendaBlock",
     "Attendance",
     "AttendanceEvent",
