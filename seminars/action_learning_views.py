@@ -136,7 +136,10 @@ class MemberForm(forms.Form):
         label=gettext_lazy("Tilføj et medlem"),
         queryset=None,
         empty_label=gettext_lazy("Vælg en person"),
-        error_messages={"required": gettext_lazy("Vælg den, der skal med.")},
+        error_messages={
+            "required": gettext_lazy("Vælg den, der skal med."),
+            "invalid_choice": gettext_lazy("Vælg en fra fagchefforum, der ikke allerede er med."),
+        },
     )
 
     def __init__(self, *args, project, **kwargs):
