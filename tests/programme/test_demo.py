@@ -48,7 +48,15 @@ from programme.models import (
     Tier,
     Workplace,
 )
-from seminars.models import Attendance, AttendanceEvent, Seminar  # noqa: E402
+from seminars.models import (  # noqa: E402
+    ActionLearningProject,
+    Attendance,
+    AttendanceEvent,
+    LearningCycle,
+    LearningLogEntry,
+    ProjectMembership,
+    Seminar,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +115,11 @@ COUNTED = [
     Seminar,
     Attendance,
     AttendanceEvent,
+    ActionLearningProject,
+    ActionLearningProject.history.model,
+    ProjectMembership,
+    LearningCycle,
+    LearningLogEntry,
 ]
 
 
@@ -480,3 +493,24 @@ def test_fagchefforum_has_met_its_kickoff_and_three_seminars(demo):
 
     administrations = Administration.objects.filter(is_active=True).count()
     assert ChefgroupMeeting.objects.count() == 2 * administrations
+
+
+def test_fagchefforum_has_action_learning_projects_with_cycles_and_logs(demo, client):
+    projects = ActionLearningProject.objects.with_progress().prefetch_related("members__workplace")
+    assert projects.count() == 4
+    across = [
+        p for p in projects if len({m.workplace.administration_id for m in p.members.all()}) > 1
+    ]
+    assert len(across) >= 2
+    assert set(LearningCycle.objects.values_list("phase", flat=True)) >= {
+        "handl",
+        "observer",
+        "planlaeg",
+        "reflekter",
+    }
+    assert projects.filter(status="afsluttet").count() == 1
+    assert LearningLogEntry.objects.count() >= 6
+    client.force_login(User.objects.get(username="fagchef"))
+    content = client.get(reverse("action_learning:mine")).content.decode()
+    assert "Faciliterende personalemøder" in content
+    assert "Sammenhængende forløb for unge på kanten" in content
