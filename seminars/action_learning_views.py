@@ -342,6 +342,9 @@ def advance(request, pk):
                 project=project, expected=expected, on=form.cleaned_data["on"]
             )
         except service.ActionLearningError as error:
+            if not project.is_active:
+                messages.error(request, str(error))
+                return redirect(project)
             form.add_error("on", str(error))
         else:
             if moved:
@@ -359,8 +362,11 @@ def members(request, pk):
     """Add a forum member to the project, or remove one (a member may also leave)."""
     scope = scope_for(request.user)
     project = _project(request, pk)
-    if request.POST.get("remove"):
-        person = get_object_or_404(project.members.all(), pk=request.POST["remove"])
+    remove = request.POST.get("remove", "")
+    if remove:
+        if not remove.isdigit():
+            raise Http404
+        person = get_object_or_404(project.members.all(), pk=remove)
         try:
             service.remove_member(project=project, person=person)
         except service.ActionLearningError as error:
@@ -376,6 +382,9 @@ def members(request, pk):
         try:
             service.add_member(project=project, person=form.cleaned_data["person"])
         except service.ActionLearningError as error:
+            if not project.is_active:
+                messages.error(request, str(error))
+                return redirect(project)
             form.add_error("person", str(error))
         else:
             messages.success(
@@ -403,7 +412,7 @@ def overview(request):
     projects = list(
         _with_members_and_cycles(
             ActionLearningProject.objects.for_user(request.user).filter(programme=programme)
-        ).order_by("status", "title")
+        ).order_by("-status", "title")  # "aktiv" before "afsluttet"
     )
     for project in projects:
         _summarise(project)

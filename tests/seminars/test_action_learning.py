@@ -543,3 +543,33 @@ def test_user_text_is_escaped_on_the_overview(client, world):
 
     assert "<script>alert(1)" not in content
     assert "&lt;script&gt;" in content
+
+
+def test_a_completed_project_refuses_new_steps_and_members_with_a_message(client, world):
+    service.complete_project(project=world["project"])
+    client.force_login(world["users"]["fagchef"])
+    project = world["project"]
+
+    advance = client.post(
+        reverse("action_learning:advance", args=[project.pk]),
+        {"on": "2021-03-01", "cycle": "", "phase": ""},
+        follow=True,
+    )
+    member = client.post(
+        reverse("action_learning:members", args=[project.pk]),
+        {"person": world["fagchef_b"].pk},
+        follow=True,
+    )
+
+    for response in (advance, member):
+        assert "Projektet er afsluttet." in response.content.decode()
+    assert not project.cycles.exists()
+    assert list(project.members.all()) == [world["fagchef_a"]]
+
+
+def test_removing_a_member_by_a_made_up_id_answers_404(client, world):
+    client.force_login(world["users"]["fagchef"])
+    url = reverse("action_learning:members", args=[world["project"].pk])
+
+    assert client.post(url, {"remove": "abc"}).status_code == 404
+    assert client.post(url, {"remove": world["fagchef_b"].pk}).status_code == 404
