@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("seminars.views")),
     path("", include("seminars.chefgruppe")),
     path("", include("seminars.coaching_views")),
+    path("", include("seminars.action_learning_views")),
 ]

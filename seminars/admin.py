@@ -7,6 +7,7 @@ before" reminder, which HR can edit under the reminder rules.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +17,7 @@ from programme.admin_mixins import ReadOnlyAdminMixin
 
 from . import coaching, reminders, services
 from .models import (
+    ActionLearningProject,
     AgendaBlock,
     AttendanceEvent,
     CoachingPolicy,
@@ -23,7 +25,9 @@ from .models import (
     CoachingSessionEvent,
     CoachingSlot,
     ExpertEngagement,
+    LearningCycle,
     NoteRead,
+    ProjectMembership,
     Seminar,
     SessionStatus,
     ThemeProposal,
@@ -231,3 +235,79 @@ class NoteReadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("note"))
     def note_author(self, obj):
         return obj.note.get_author_display()
+
+
+# --- Action learning: what HR may see of a project, never its learning log -----------------
+# LearningLogEntry is not registered, and no inline shows it: only the members read the
+# log, on the project's page. The problem statement is the members' too (product.md: HR
+# sees that a project exists, its members and its progress). Members and cycles change
+# through the members' pages (seminars.action_learning), so here they are read-only.
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(ReadOnlyInline):
+    model = ProjectMembership
+    fields = readonly_fields = ["person", "added_at"]
+
+
+class CycleInline(ReadOnlyInline):
+    model = LearningCycle
+    fields = readonly_fields = [
+        "number",
+        "phase",
+        "plan_started_on",
+        "act_started_on",
+        "observe_started_on",
+        "reflect_started_on",
+        "completed_on",
+    ]
+
+
+@admin.register(ActionLearningProject)
+class ActionLearningProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "status", "member_count", "cycles_completed", "created_at"]
+    list_filter = ["programme", "status"]
+    search_fields = ["title"]
+    fields = ["title", "status", "completed_on", "facilitator", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    autocomplete_fields = ["facilitator"]
+    inlines = [MembershipInline, CycleInline]
+    history_list_display = ["status"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_members=Count("memberships", distinct=True),
+                n_cycles=Count(
+                    "cycles", filter=Q(cycles__completed_on__isnull=False), distinct=True
+                ),
+            )
+        )
+
+    def has_add_permission(self, request):
+        # A project is created by a member, who is then in it (seminars.action_learning).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a project would delete its members' log, which HR may not even read.
+        return False
+
+    @admin.display(description=_("medlemmer"), ordering="n_members")
+    def member_count(self, obj):
+        return obj.n_members
+
+    @admin.display(description=_("gennemførte cyklusser"), ordering="n_cycles")
+    def cycles_completed(self, obj):
+        return obj.n_cycles

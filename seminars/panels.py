@@ -1,4 +1,4 @@
-"""Direktionen's panels on fagchefforum: meetings and attendance, coaching in aggregate."""
+"""Direktionen's panels on fagchefforum: attendance, coaching in aggregate, action learning."""
 
 from django.db.models import Count, F, Q
 
@@ -45,3 +45,37 @@ def coaching_panel(programme) -> dict:
         "held": sum(row["held"] for row in rows),
         "upcoming": sum(row["upcoming"] for row in rows),
     }
+
+
+def action_learning_panel(programme) -> dict:
+    """Return the context of templates/seminars/panels/action_learning.html (two queries).
+
+    A project with members from several administrations counts once in each of them, and
+    once in the total. Only counts: the panel never reads a project's log.
+    """
+    from .models import ActionLearningProject, ProjectMembership, ProjectStatus
+
+    if programme is None:
+        return {"projects": 0, "cycles_completed": 0, "rows": []}
+    completed_cycles = Count("cycles", filter=Q(cycles__completed_on__isnull=False), distinct=True)
+    totals = (
+        ActionLearningProject.objects.filter(programme=programme, status=ProjectStatus.ACTIVE)
+        .order_by()
+        .aggregate(projects=Count("pk", distinct=True), cycles_completed=completed_cycles)
+    )
+    rows = list(
+        ProjectMembership.objects.filter(
+            project__programme=programme, project__status=ProjectStatus.ACTIVE
+        )
+        .values(name=F("person__workplace__administration__name"))
+        .annotate(
+            projects=Count("project", distinct=True),
+            cycles_completed=Count(
+                "project__cycles",
+                filter=Q(project__cycles__completed_on__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+    return {**totals, "rows": rows}

@@ -56,7 +56,12 @@ def seminar_list(request):
     return render(
         request,
         "seminars/list.html",
-        {"seminars": seminars, "is_hr": scope.is_hr, "active_nav": "seminars"},
+        {
+            "seminars": seminars,
+            "is_hr": scope.is_hr,
+            "sees_all": scope.everything,
+            "active_nav": "seminars",
+        },
     )
 
 

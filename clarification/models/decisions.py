@@ -73,9 +73,7 @@ class DecisionQuerySet(models.QuerySet):
             input__workplace__administration_id__in=administrations
         )
         by_input = model.inputs.through.objects.filter(concerned_inputs)
-        groups = model.syntheses.field.related_model.inputs.through.objects.filter(
-            concerned_inputs
-        )
+        groups = model.syntheses.field.related_model.inputs.through.objects.filter(concerned_inputs)
         by_group = model.syntheses.through.objects.filter(
             synthesis_id__in=groups.values("synthesis_id")
         )

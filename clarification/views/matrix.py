@@ -91,11 +91,12 @@ def dashboard(request):
     }
     if programme is not None:
         from programme.cascade import pipeline
-        from seminars.panels import coaching_panel, seminar_panel
+        from seminars.panels import action_learning_panel, coaching_panel, seminar_panel
 
         context["cascade_rows"] = pipeline(programme)
         context["seminar_panel"] = seminar_panel(programme)
         context["coaching_panel"] = coaching_panel(programme)
+        context["action_learning_panel"] = action_learning_panel(programme)
     return render(request, "clarification/dashboard.html", context)
 
 

@@ -43,6 +43,7 @@ from programme.services import (
 )
 
 from . import memo
+from .action_learning import load_action_learning
 from .cascade import load_cascade
 from .clarification import load_clarification
 from .coaching import load_coaching
@@ -388,6 +389,7 @@ def load_demo(*, scale: float = 1.0) -> DemoResult:
     # Fagchefforum before the cascade: tier 2 waits for the kick-off and two seminars.
     load_seminars(programme=programme, hr=hr)
     load_coaching(programme=programme, hr=hr)
+    load_action_learning(programme=programme)
     load_cascade(programme=programme, hr=hr)
     refresh_organisation_snapshot()
     # Last: the theme × administration matrix counts what the steps above confirmed.

@@ -1,5 +1,13 @@
 """Models of the seminars app, split by subject; import them from here."""
 
+from .action_learning import (
+    ActionLearningProject,
+    CyclePhase,
+    LearningCycle,
+    LearningLogEntry,
+    ProjectMembership,
+    ProjectStatus,
+)
 from .calendar import CalendarFeedToken
 from .chefgruppe import ChefgroupMeeting
 from .coaching import (
@@ -27,6 +35,12 @@ from .seminars import (
 )
 
 __all__ = [
+    "ActionLearningProject",
+    "CyclePhase",
+    "LearningCycle",
+    "LearningLogEntry",
+    "ProjectMembership",
+    "ProjectStatus",
     "AgendaBlock",
     "Attendance",
     "AttendanceEvent",

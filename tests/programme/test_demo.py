@@ -48,7 +48,20 @@ from programme.models import (
     Tier,
     Workplace,
 )
-from seminars.models import Attendance, AttendanceEvent, Seminar  # noqa: E402
+from seminars.models import (  # noqa: E402
+    ActionLearningProject,
+    Attendance,
+    AttendanceEvent,
+    CoachingNote,
+    CoachingPolicy,
+    CoachingSession,
+    CoachingSessionEvent,
+    CoachingSlot,
+    LearningCycle,
+    LearningLogEntry,
+    ProjectMembership,
+    Seminar,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +120,17 @@ COUNTED = [
     Seminar,
     Attendance,
     AttendanceEvent,
+    ActionLearningProject,
+    ActionLearningProject.history.model,
+    ProjectMembership,
+    LearningCycle,
+    LearningLogEntry,
+    CoachingPolicy,
+    CoachingSession,
+    CoachingSession.history.model,
+    CoachingSessionEvent,
+    CoachingSlot,
+    CoachingNote,
 ]
 
 
@@ -480,3 +504,42 @@ def test_fagchefforum_has_met_its_kickoff_and_three_seminars(demo):
 
     administrations = Administration.objects.filter(is_active=True).count()
     assert ChefgroupMeeting.objects.count() == 2 * administrations
+
+
+def test_fagchefforum_has_action_learning_projects_with_cycles_and_logs(demo, client):
+    projects = ActionLearningProject.objects.with_progress().prefetch_related("members__workplace")
+    assert projects.count() == 4
+    across = [
+        p for p in projects if len({m.workplace.administration_id for m in p.members.all()}) > 1
+    ]
+    assert len(across) >= 2
+    assert set(LearningCycle.objects.values_list("phase", flat=True)) >= {
+        "handl",
+        "observer",
+        "planlaeg",
+        "reflekter",
+    }
+    assert projects.filter(status="afsluttet").count() == 1
+    assert LearningLogEntry.objects.count() >= 6
+    client.force_login(User.objects.get(username="fagchef"))
+    content = client.get(reverse("action_learning:mine")).content.decode()
+    assert "Faciliterende personalemøder" in content
+    assert "Sammenhængende forløb for unge på kanten" in content
+
+
+def test_fagchefforum_has_coaching_in_every_state_and_the_demo_pair_wrote_notes(demo, client):
+    statuses = set(CoachingSession.objects.values_list("status", flat=True))
+    assert statuses == {"planlagt", "bekraeftet", "afholdt", "aflyst", "udeblevet"}
+    fagchef = User.objects.get(username="fagchef")
+    coach = User.objects.get(username="coach")
+    mine = CoachingSession.objects.filter(coachee__user=fagchef)
+    assert mine.count() == 3
+    assert set(mine.values_list("coach__user", flat=True)) == {coach.pk}
+    noted = CoachingNote.objects.filter(session__coachee__user=fagchef)
+    assert set(noted.values_list("author", flat=True)) == {"deltager", "coach"}
+    client.force_login(fagchef)
+    assert "Du har brugt" in client.get(reverse("coaching:mine")).content.decode()
+    client.force_login(coach)
+    coach_note = noted.filter(author="coach").first()
+    page = client.get(coach_note.session.get_absolute_url()).content.decode()
+    assert coach_note.text in page
