@@ -32,6 +32,7 @@ from .seminars import (
     MeetingFormat,
     Seminar,
     SeminarKind,
+    SeminarMaterial,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "ReadPurpose",
     "Seminar",
     "SeminarKind",
+    "SeminarMaterial",
     "SessionStatus",
     "ThemeProposal",
 ]

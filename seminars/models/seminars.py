@@ -5,6 +5,8 @@ A seminar's dates are kept in its history (django-simple-history) when it moves,
 status per participant with every change kept as an AttendanceEvent.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clarification.models import get_private_storage
 from programme.access import scope_for
 from programme.models import ExternalPerson, Person, Programme
 
@@ -248,3 +251,35 @@ class AttendanceEvent(models.Model):
 
     def __str__(self):
         return f"{self.attendance}: {self.from_status} → {self.to_status}"
+
+
+def _material_path(instance, filename):
+    # A random name: the original file name is kept in the row, never in the path.
+    return f"seminarmateriale/{instance.seminar_id}/{secrets.token_hex(16)}"
+
+
+class SeminarMaterial(models.Model):
+    """Slides, readings and tools from a seminar, readable only by its participants.
+
+    The file lives in private storage with no public address; seminars.views.material
+    serves it to those who may see the seminar (Seminar.objects.for_user).
+    """
+
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("titel"), max_length=200)
+    file = models.FileField(_("fil"), upload_to=_material_path, storage=get_private_storage)
+    original_name = models.CharField(_("filnavn"), max_length=200, editable=False)
+    content_type = models.CharField(_("filtype"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("størrelse (bytes)"), editable=False, default=0)
+    uploaded_at = models.DateTimeField(_("uploadet"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("materiale")
+        verbose_name_plural = _("materialer")
+        ordering = ["seminar", "title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("seminars:material", kwargs={"pk": self.seminar_id, "material": self.pk})
