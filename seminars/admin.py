@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programme.admin_mixins import ReadOnlyAdminMixin
 
-from . import coaching, reminders, services
+from . import coaching, materials, reminders, services
 from .models import (
     ActionLearningProject,
     AgendaBlock,
@@ -29,6 +29,7 @@ from .models import (
     NoteRead,
     ProjectMembership,
     Seminar,
+    SeminarMaterial,
     SessionStatus,
     ThemeProposal,
 )
@@ -45,13 +46,44 @@ class AgendaInline(admin.TabularInline):
     extra = 0
 
 
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = SeminarMaterial
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if "file" in self.changed_data and upload:
+            self.checked = materials.check_upload(upload)
+        return upload
+
+    def save(self, commit=True):
+        material = super().save(commit=False)
+        if getattr(self, "checked", None):
+            material.content_type, material.original_name = self.checked
+            material.size = self.cleaned_data["file"].size
+        if commit:
+            material.save()
+        return material
+
+
+class MaterialInline(admin.TabularInline):
+    """Files for the participants; stored privately and served only to them."""
+
+    model = SeminarMaterial
+    form = MaterialForm
+    extra = 0
+    fields = ["title", "file", "original_name", "size", "uploaded_at"]
+    readonly_fields = ["original_name", "size", "uploaded_at"]
+
+
 @admin.register(Seminar)
 class SeminarAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "starts_at", "format", "place", "is_cancelled"]
     list_filter = ["programme", "kind", "format", "is_cancelled"]
     search_fields = ["theme", "description", "place"]
     date_hierarchy = "starts_at"
-    inlines = [ExpertInline, AgendaInline]
+    inlines = [ExpertInline, AgendaInline, MaterialInline]
     filter_horizontal = ["proposals"]
     actions = ["invite_forum"]
 

@@ -9,8 +9,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -80,6 +82,7 @@ def seminar_detail(request, pk):
             "seminar": seminar,
             "agenda": seminar.agenda.all(),
             "experts": seminar.experts.select_related("expert"),
+            "materials": seminar.materials.all(),
             "mine": mine,
             "may_register": mine is not None
             and not seminar.is_held
@@ -156,12 +159,31 @@ def attendance(request, pk):
     )
 
 
+def material(request, pk, material):
+    """Send a seminar's file to someone who may see the seminar, as a download only."""
+    _require_forum(request.user)
+    seminar = _seminar(request, pk)
+    item = get_object_or_404(seminar.materials, pk=material)
+    try:
+        with item.file.open("rb") as file:
+            content = file.read()  # at most 25 MB, the upload limit
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = HttpResponse(content, content_type=item.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=item.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 app_name = "seminars"
 urlpatterns = [
     path("seminarer/", seminar_list, name="list"),
     path("seminarer/<int:pk>/", seminar_detail, name="detail"),
     path("seminarer/<int:pk>/tilmelding/", registration, name="registration"),
     path("seminarer/<int:pk>/fremmoede/", attendance, name="attendance"),
+    path("seminarer/<int:pk>/materiale/<int:material>/", material, name="material"),
 ]
 
 

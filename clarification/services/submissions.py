@@ -282,7 +282,7 @@ def detect_content_type(head: bytes) -> str | None:
 HEAD_BYTES = 256
 
 
-def _clean_file_name(name: str) -> str:
+def clean_file_name(name: str) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip() or _("bilag")
     stem, dot, extension = name.rpartition(".")
@@ -317,7 +317,7 @@ def add_attachment(*, item: Input, upload, by) -> Attachment:
         )
     attachment = Attachment(
         input=item,
-        original_name=_clean_file_name(upload.name or ""),
+        original_name=clean_file_name(upload.name or ""),
         content_type=content_type,
         size=upload.size,
     )

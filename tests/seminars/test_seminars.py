@@ -10,6 +10,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import empty
 
 from programme.cascade import evaluate
 from programme.models import ExternalPerson, ReadinessCriterion
@@ -333,3 +335,81 @@ def test_invitations_updates_and_cancellations_go_out_at_once_and_once(
     assert cancelled[0].subject.startswith("Aflyst:")
     uids = {str(_invitations(m)[0].walk("VEVENT")[0]["UID"]) for m in (invited[0], cancelled[0])}
     assert uids == {ical.uid_for("seminar", future.pk)}
+
+
+# --- Materials --------------------------------------------------------------------------
+
+
+def _upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def _seminar_change_data(seminar, **material):
+    """The admin's change form for a seminar, with one new material row."""
+    local = timezone.localtime(seminar.starts_at)
+    end = timezone.localtime(seminar.ends_at)
+    data = {
+        "programme": seminar.programme_id,
+        "kind": seminar.kind,
+        "number": seminar.number,
+        "theme": seminar.theme,
+        "starts_at_0": local.strftime("%d.%m.%Y"),
+        "starts_at_1": local.strftime("%H:%M"),
+        "ends_at_0": end.strftime("%d.%m.%Y"),
+        "ends_at_1": end.strftime("%H:%M"),
+        "format": seminar.format,
+        "place": seminar.place,
+    }
+    for prefix in ("experts", "agenda", "materials"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update({"materials-TOTAL_FORMS": "1", "materials-0-seminar": seminar.pk})
+    data.update({f"materials-0-{key}": value for key, value in material.items()})
+    return data
+
+
+def test_hr_uploads_material_and_only_those_who_see_the_seminar_download_it(
+    client, users, planned, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    from clarification.models import private_storage
+
+    private_storage._wrapped = empty
+    first = planned["seminar"]
+    client.force_login(users["hr"])
+    change = reverse("admin:seminars_seminar_change", args=[first.pk])
+
+    refused = client.post(
+        change,
+        _seminar_change_data(first, title="Noter", file=_upload("noter.exe", b"MZ\x90\x00")),
+    )
+    saved = client.post(
+        change,
+        _seminar_change_data(first, title="Slides", file=_upload("oplæg.pdf", b"%PDF-1.7 slides")),
+    )
+
+    assert "Filtypen kan ikke bruges" in refused.content.decode()
+    assert saved.status_code == 302
+    material = first.materials.get()
+    assert (material.original_name, material.content_type, material.size) == (
+        "oplæg.pdf",
+        "application/pdf",
+        15,
+    )
+    assert "oplæg" not in material.file.name  # stored under a random name
+    client.force_login(users["fagchef"])
+    detail = client.get(first.get_absolute_url()).content.decode()
+    download = client.get(material.get_absolute_url())
+    assert material.get_absolute_url() in detail
+    assert download.status_code == 200
+    assert download.content == b"%PDF-1.7 slides"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    client.force_login(users["leder"])
+    assert client.get(material.get_absolute_url()).status_code == 403
+    other = seminar(planned["seminar"].programme, number=2)
+    client.force_login(users["fagchef"])
+    wrong = reverse("seminars:material", kwargs={"pk": other.pk, "material": material.pk})
+    assert client.get(wrong).status_code == 404
+    private_storage._wrapped = empty

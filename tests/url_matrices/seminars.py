@@ -5,8 +5,10 @@ The seminar asked for has the whole forum invited (direktion's and fagchef A's p
 
 import datetime
 
+from django.core.files.base import ContentFile
+
 from seminars import services
-from seminars.models import Seminar
+from seminars.models import Seminar, SeminarMaterial
 from tests.url_matrices._rows import LOGIN, Row
 
 FORUM = {
@@ -31,6 +33,8 @@ MATRIX = {
     ),
     "seminars:attendance": Row(FORUM | {"fagchef": 403, "direktion": 403}),
     "seminars:kickoff": Row(FORUM),
+    # The seminar's files: for those who may see the seminar.
+    "seminars:material": Row(FORUM),
 }
 
 
@@ -45,7 +49,17 @@ def prepare(ctx):
         place="Rødovre Rådhus",
     )
     services.invite_forum(seminar=ctx["seminar"], by=ctx["users"]["hr"])
+    ctx["material"] = SeminarMaterial(
+        seminar=ctx["seminar"],
+        title="Slides",
+        original_name="slides.pdf",
+        content_type="application/pdf",
+        size=9,
+    )
+    ctx["material"].file.save("slides", ContentFile(b"%PDF-1.7\n"), save=True)
 
 
 def url_kwargs(name, ctx):
+    if name == "seminars:material":
+        return {"pk": ctx["seminar"].pk, "material": ctx["material"].pk}
     return {} if name in ("seminars:list", "seminars:kickoff") else {"pk": ctx["seminar"].pk}
