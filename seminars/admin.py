@@ -7,6 +7,7 @@ before" reminder, which HR can edit under the reminder rules.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -35,13 +36,15 @@ from .models import (
 )
 
 
-class ExpertInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's inputs have only a column header, no label,
+# which axe-core reports (WCAG 1.3.1, 4.1.2).
+class ExpertInline(admin.StackedInline):
     model = ExpertEngagement
     extra = 0
     autocomplete_fields = ["expert"]
 
 
-class AgendaInline(admin.TabularInline):
+class AgendaInline(admin.StackedInline):
     model = AgendaBlock
     extra = 0
 
@@ -50,6 +53,9 @@ class MaterialForm(forms.ModelForm):
     class Meta:
         model = SeminarMaterial
         fields = ["title", "file"]
+        # A plain file input has a <label>; the clearable one sits in a fieldset whose
+        # legend labels nothing (axe-core: "label"). A material is replaced, not cleared.
+        widgets = {"file": forms.FileInput}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -67,7 +73,7 @@ class MaterialForm(forms.ModelForm):
         return material
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(admin.StackedInline):
     """Files for the participants; stored privately and served only to them."""
 
     model = SeminarMaterial
@@ -84,8 +90,14 @@ class SeminarAdmin(SimpleHistoryAdmin):
     search_fields = ["theme", "description", "place"]
     date_hierarchy = "starts_at"
     inlines = [ExpertInline, AgendaInline, MaterialInline]
-    filter_horizontal = ["proposals"]
+    # Checkboxes, not filter_horizontal: its JavaScript widget puts aria-label on a span
+    # without a role, which axe-core reports (WCAG 4.1.2).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["invite_forum"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("labels", {"programme": _("Udviklingsforløb")})
+        return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         moved = change and {"starts_at", "ends_at", "is_cancelled"} & set(form.changed_data)

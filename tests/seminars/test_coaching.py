@@ -659,3 +659,31 @@ def test_booking_and_cancelling_send_invitation_and_cancellation_to_both_once(
     assert str(calendar.walk("VEVENT")[0]["UID"]) == ical.uid_for("coaching", session.pk)
     assert int(calendar.walk("VEVENT")[0]["SEQUENCE"]) == 1
     assert "er aflyst" in cancelled[0].body
+
+
+def test_hr_plans_in_the_admin_through_the_allowance(client, world, users):
+    for n in range(3):
+        plan(world["programme"], world["fagchef_a"], world["coach"], in_days(10 + n), users["hr"])
+    client.force_login(users["hr"])
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    data = {
+        "programme": world["programme"].pk,
+        "coach": world["coach"].pk,
+        "starts_at_0": day.strftime("%d.%m.%Y"),
+        "starts_at_1": "10:00",
+        "ends_at_0": day.strftime("%d.%m.%Y"),
+        "ends_at_1": "11:00",
+        "place": "Rådhuset",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    url = reverse("admin:seminars_coachingsession_add")
+
+    refused = client.post(url, data | {"coachee": world["fagchef_a"].pk})
+    planned = client.post(url, data | {"coachee": world["director"].pk})
+
+    assert "har brugt alle 3 samtaler" in refused.content.decode()
+    assert planned.status_code == 302
+    session = CoachingSession.objects.get(coachee=world["director"])
+    assert session.created_by == users["hr"]
+    assert list(session.events.values_list("to_status", flat=True)) == ["planlagt"]
