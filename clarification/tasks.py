@@ -1,7 +1,8 @@
 """Background work of the clarification phase."""
 
-from celery import shared_task
-from django.db import OperationalError
+from celery import current_app, shared_task
+from django.core.cache import cache
+from django.db import OperationalError, transaction
 
 from .services import processing
 
@@ -15,6 +16,48 @@ from .services import processing
 def suggest_themes(input_id: int) -> bool:
     """Suggest themes for one input; a second or concurrent run changes nothing more."""
     return processing.suggest_for_input(input_id)
+
+
+# Anonymous input arrives in bursts (a department at the QR code): one task makes the
+# suggestions for all that waits, shortly after the first, instead of one per input.
+PENDING_GUARD_KEY = "clarification:suggest:queued"
+PENDING_DEBOUNCE_SECONDS = 5
+PENDING_MAX_BATCHES = 50
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def suggest_pending() -> int:
+    """Suggest themes for every input still waiting; return how many were done.
+
+    Also on the beat schedule, for what a lost message or a deploy left waiting.
+    """
+    # Let the next burst queue a run of its own while this one works through the queue.
+    cache.delete(PENDING_GUARD_KEY)
+    done = 0
+    for _ in range(PENDING_MAX_BATCHES):
+        batch = processing.suggest_pending()
+        done += batch
+        if batch < processing.SUGGEST_BATCH:
+            break
+    return done
+
+
+def queue_pending_suggestions() -> None:
+    """After the commit, have a worker make the waiting suggestions soon (at most one
+    queued run at a time: a cache.add, one Redis round trip, for all but the first)."""
+
+    def queue():
+        if current_app.conf.task_always_eager:
+            suggest_pending.delay()
+        elif cache.add(PENDING_GUARD_KEY, 1, PENDING_DEBOUNCE_SECONDS * 6):
+            suggest_pending.apply_async(countdown=PENDING_DEBOUNCE_SECONDS)
+
+    transaction.on_commit(queue)
 
 
 @shared_task(

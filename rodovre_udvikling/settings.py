@@ -280,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clarification.tasks.recompute_matrix",
         "schedule": crontab(minute="*/15"),
     },
+    # Theme suggestions for inputs still waiting (anonymous input queues a run itself;
+    # this catches a lost message).
+    "suggest-pending": {
+        "task": "clarification.tasks.suggest_pending",
+        "schedule": 300.0,
+    },
 }
 
 # Anonymous input (clarification/services/anonymous.py): limits per link and per client

@@ -387,7 +387,11 @@ class Input(models.Model):
         _("egne bud på temaer"), max_length=300, blank=True, default=""
     )
     submitted_on = models.DateField(_("modtaget"), default=timezone.localdate)
-    history = HistoricalRecords()
+    # Waiting for theme suggestions from the worker (clarification.tasks.suggest_pending).
+    # A flag, not a time: an anonymous row must not tell when it arrived, not even
+    # roughly. Bookkeeping, so not in the history.
+    suggestions_pending = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords(excluded_fields=["suggestions_pending"])
 
     objects = InputQuerySet.as_manager()
 
@@ -395,7 +399,14 @@ class Input(models.Model):
         verbose_name = _("input")
         verbose_name_plural = _("input")
         ordering = ["workplace", "pk"]
-        indexes = [models.Index(fields=["programme", "workplace", "source"])]
+        indexes = [
+            models.Index(fields=["programme", "workplace", "source"]),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(suggestions_pending=True),
+                name="clarif_input_pending",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source="anonym") | Q(submission__isnull=True),

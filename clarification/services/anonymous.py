@@ -32,7 +32,7 @@ from ..models import (
     StepStatus,
     new_token,
 )
-from ..tasks import suggest_themes
+from ..tasks import queue_pending_suggestions
 from .steps import StepClosed
 
 # Defaults of the settings that bound anonymous input (read with getattr, so settings.py
@@ -222,6 +222,7 @@ def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input
         suggested_form=data.suggested_form,
         theme_guesses=data.theme_guesses,
         submitted_on=timezone.localdate(),
+        suggestions_pending=True,
     )
     # A history row would hold the exact time and the signed-in user, if any.
     item.skip_history_when_saving = True
@@ -246,7 +247,8 @@ def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input
     post_save.send(
         sender=Input, instance=item, created=True, update_fields=None, raw=False, using=using
     )
-    suggest_themes.delay_on_commit(item.pk)
+    # Suggestions for the whole burst in one task, not a Celery message per input.
+    queue_pending_suggestions()
     return item
 
 

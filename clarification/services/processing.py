@@ -100,7 +100,28 @@ def suggest_for_input(input_id: int) -> bool:
             item=item,
             themes=list(wanted),
         ).save()
+    if item.suggestions_pending:
+        Input.objects.filter(pk=item.pk).update(suggestions_pending=False)
     return changed
+
+
+SUGGEST_BATCH = 200
+
+
+def suggest_pending(*, limit: int = SUGGEST_BATCH) -> int:
+    """Suggest themes for inputs that are waiting (oldest first); return how many were done.
+
+    Each input is done in its own transaction, under its row lock, so a crash loses at
+    most the one in hand and two runs at once do each input's work once.
+    """
+    pending = list(
+        Input.objects.filter(suggestions_pending=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for input_id in pending:
+        suggest_for_input(input_id)
+    return len(pending)
 
 
 # --- Learning from the confirmations -------------------------------------------------------

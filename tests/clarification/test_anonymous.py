@@ -142,6 +142,7 @@ def test_anonymous_row_holds_no_personal_data_and_no_table_holds_the_address(
         "suggested_form": "lokalt",
         "theme_guesses": "samarbejde, trivsel",
         "submitted_on": timezone.localdate(),
+        "suggestions_pending": True,  # a flag, not a time
     }
     assert type(item.submitted_on) is datetime.date  # the day, not the time
     assert Input.history.count() == histories_before == 0
@@ -522,3 +523,34 @@ def test_the_programme_with_clarification_steps_is_the_one_fed(steps, programme)
 
     assert service.current_programme() == programme
     assert ClarificationStep.objects.filter(programme=programme, number=StepNumber.EXECUTION)
+
+
+# --- theme suggestions for a burst ----------------------------------------------------------
+
+
+def test_a_burst_of_anonymous_input_gets_its_suggestions_from_one_run_with_the_effect_once(
+    client, link, programme, django_capture_on_commit_callbacks, eager_tasks
+):
+    from clarification.models import ProcessingEvent
+    from clarification.services import processing
+    from clarification.themes import seed_memo_themes
+
+    seed_memo_themes(programme)
+    texts = [
+        "Vi vil gerne samskabe løsninger med borgerne og deres netværk.",
+        "Mere social kapital: tillid og samarbejde på tværs af teams.",
+        "Faciliterende ledelse, der giver plads til faglig refleksion.",
+    ]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for n, text in enumerate(texts):
+            post(client, link, VALID | {"text": text}, address=f"10.1.0.{n}")
+    assert Input.objects.filter(suggestions_pending=True).count() == 3
+
+    for callback in callbacks:
+        callback()  # each queues the same run; eagerly, it finds nothing left after the first
+    events = ProcessingEvent.objects.count()
+
+    assert not Input.objects.filter(suggestions_pending=True).exists()
+    assert all(item.theme_assignments.exists() for item in Input.objects.all())
+    assert processing.suggest_pending() == 0
+    assert ProcessingEvent.objects.count() == events
