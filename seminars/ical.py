@@ -39,10 +39,29 @@ class Meeting:
     attendees: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (name, e-mail)
 
 
+_PK_SENTINEL = 2_147_483_647
+
+
+def absolute_url_maker(viewname: str) -> Callable[[int], str]:
+    """Return pk -> the absolute address of that object's page, reversing the URL once.
+
+    A feed of 60 meetings would otherwise reverse 60 times, a third of its time.
+    """
+    from django.urls import reverse
+
+    pattern = settings.SITE_URL.rstrip("/") + reverse(viewname, kwargs={"pk": _PK_SENTINEL})
+    head, _sentinel, tail = pattern.partition(str(_PK_SENTINEL))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def uid_host() -> str:
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return host or "localhost"
+
+
 def uid_for(kind: str, pk: int) -> str:
     """Return a stable UID for an object: the same object always gets the same one."""
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return f"{kind}-{pk}@{host or 'localhost'}"
+    return f"{kind}-{pk}@{uid_host()}"
 
 
 def _event(meeting: Meeting, *, stamp: datetime.datetime) -> icalendar.Event:

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from programme.access import scope_for
 from programme.models import Person, Role
 
-from . import reminders
+from . import ical, reminders
 from .models import Attendance, AttendanceEvent, AttendanceStatus, Seminar
+from .models.seminars import seminar_title, seminar_where
 
 # Who takes part in fagchefforum's seminars (product.md: direktionen and the fagchefer).
 FORUM_ROLES = (Role.DIRECTOR, Role.HEAD_OF_DEPARTMENT)
@@ -109,16 +110,58 @@ def cancel(*, seminar: Seminar, by, reason: str = "") -> Seminar:
 
 
 def meetings_for(user):
-    """The user's seminars for their calendar feed (one query)."""
-    scope = scope_for(user)
-    if scope.person_id is None:
-        return []
-    seminars = Seminar.objects.filter(
-        attendances__person_id=scope.person_id,
-        attendances__status__in=[
-            AttendanceStatus.INVITED,
-            AttendanceStatus.REGISTERED,
-            AttendanceStatus.ATTENDED,
-        ],
-    ).distinct()
-    return [seminar.as_meeting() for seminar in seminars]
+    """The user's seminars for their calendar feed (one query, no model instances)."""
+    rows = (
+        Seminar.objects.filter(
+            attendances__person__user=user,
+            attendances__person__is_active=True,
+            attendances__status__in=[
+                AttendanceStatus.INVITED,
+                AttendanceStatus.REGISTERED,
+                AttendanceStatus.ATTENDED,
+            ],
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "kind",
+            "number",
+            "theme",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_url",
+            "description",
+            "is_cancelled",
+            "sequence",
+        )
+        .distinct()
+    )
+    url = ical.absolute_url_maker("seminars:detail")
+    host = ical.uid_host()
+    return [
+        ical.Meeting(
+            uid=f"seminar-{pk}@{host}",
+            sequence=sequence,
+            start=starts_at,
+            end=ends_at,
+            summary=seminar_title(kind, number, theme),
+            location=seminar_where(place, online_url),
+            description=description,
+            url=url(pk),
+            cancelled=is_cancelled,
+        )
+        for (
+            pk,
+            kind,
+            number,
+            theme,
+            starts_at,
+            ends_at,
+            place,
+            online_url,
+            description,
+            is_cancelled,
+            sequence,
+        ) in rows
+    ]

@@ -47,6 +47,16 @@ class SeminarQuerySet(models.QuerySet):
         return self.filter(is_cancelled=False, ends_at__lt=now or timezone.now())
 
 
+def seminar_title(kind: str, number, theme: str) -> str:
+    if kind == SeminarKind.KICKOFF:
+        return _("Kick-off: %(theme)s") % {"theme": theme}
+    return _("Seminar %(number)s: %(theme)s") % {"number": number, "theme": theme}
+
+
+def seminar_where(place: str, online_url: str) -> str:
+    return " · ".join(part for part in (place, online_url) if part)
+
+
 class Seminar(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="seminars")
     kind = models.CharField(
@@ -103,9 +113,7 @@ class Seminar(models.Model):
         ]
 
     def __str__(self):
-        if self.kind == SeminarKind.KICKOFF:
-            return _("Kick-off: %(theme)s") % {"theme": self.theme}
-        return _("Seminar %(number)s: %(theme)s") % {"number": self.number, "theme": self.theme}
+        return seminar_title(self.kind, self.number, self.theme)
 
     def get_absolute_url(self):
         return reverse("seminars:detail", kwargs={"pk": self.pk})
@@ -116,10 +124,7 @@ class Seminar(models.Model):
 
     @property
     def where(self) -> str:
-        parts = [self.place] if self.place else []
-        if self.online_url:
-            parts.append(self.online_url)
-        return " · ".join(parts)
+        return seminar_where(self.place, self.online_url)
 
     def as_meeting(self, attendees=()) -> ical.Meeting:
         return ical.Meeting(
