@@ -67,7 +67,7 @@ def set_status(seminar, person, status, by, reason=""):
     )
 
 
-def participants(seminar, n, hr):
+def participants(seminar, n):
     """Add n fagchefer who attended the seminar."""
     people = [PersonFactory(role="fagchef") for _ in range(n)]
     Attendance.objects.bulk_create(
@@ -416,7 +416,7 @@ def test_the_reminder_goes_once_to_those_who_have_not_answered(
     users, org, held, django_capture_on_commit_callbacks
 ):
     set_status(held, org["director"], AttendanceStatus.ATTENDED, users["hr"])
-    third = participants(held, 1, users["hr"])[0]
+    third = participants(held, 1)[0]
     data = {name: 3 for name, _q in SCALE_QUESTIONS} | {name: "" for name, _q in TEXT_QUESTIONS}
     seminar_reminders.ensure_default_rules(held)
     seminar_reminders.ensure_default_rules(held)  # once
@@ -452,3 +452,29 @@ def test_no_reminder_for_a_cancelled_seminar(users, held, django_capture_on_comm
         sweep_and_send(django_capture_on_commit_callbacks)
 
     assert mail.outbox == []
+
+
+# --- Security ----------------------------------------------------------------------------
+
+HOSTILE = '<script>alert(1)</script>"onmouseover=alert(1)'
+
+
+def test_hostile_comments_are_escaped_on_the_results_page(client, users, held):
+    answers(held, 5, takeaway=HOSTILE)
+    client.force_login(users["hr"])
+
+    content = client.get(results_url(held)).content.decode()
+
+    assert "<script>alert(1)" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover=alert(1)" in content
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_an_answer_without_the_csrf_token_is_refused(users, held):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["fagchef"])
+
+    assert client.post(form_url(held), GOOD).status_code == 403
+    assert not EvaluationAnswer.objects.exists()
