@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("seminars.calendar")),
     path("", include("seminars.views")),
     path("", include("seminars.chefgruppe")),
+    path("", include("seminars.evaluation")),
     path("", include("seminars.coaching_views")),
     path("", include("seminars.action_learning_views")),
 ]

@@ -2,6 +2,9 @@
 
 from django.db.models import Count, F, Q
 
+from programme.access import SMALL_GROUP_LIMIT
+
+from .evaluation import with_evaluation_summary
 from .models import AttendanceStatus, CoachingSession, Seminar, SessionStatus
 from .models.coaching import UPCOMING
 
@@ -11,7 +14,7 @@ def seminar_panel(programme) -> dict:
     if programme is None:
         return {"seminars": []}
     seminars = list(
-        Seminar.objects.filter(programme=programme)
+        with_evaluation_summary(Seminar.objects.filter(programme=programme))
         .annotate(
             invited=Count("attendances"),
             attended=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ATTENDED)),
@@ -23,7 +26,10 @@ def seminar_panel(programme) -> dict:
         .order_by("starts_at")
     )
     held = [s for s in seminars if s.attended]
-    return {"seminars": seminars, "held": len(held)}
+    for seminar in seminars:
+        # Fewer answers than SMALL_GROUP_LIMIT: neither the count nor the mean is shown.
+        seminar.evaluation_shown = seminar.evaluation_answers_count >= SMALL_GROUP_LIMIT
+    return {"seminars": seminars, "held": len(held), "limit": SMALL_GROUP_LIMIT}
 
 
 def coaching_panel(programme) -> dict:

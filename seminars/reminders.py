@@ -111,11 +111,15 @@ def register_audiences() -> None:
     register(ALLOWANCE_NOT_BOOKED_AUDIENCE)
     register(SEMINAR_INVITATION_AUDIENCE)
     register(COACHING_INVITATION_AUDIENCE)
+    register(SEMINAR_EVALUATION_AUDIENCE)
 
 
 @transaction.atomic
 def ensure_default_rules(seminar: Seminar) -> ReminderRule:
-    """Give the seminar its "2 days before" reminder once; HR may edit it afterwards."""
+    """Give the seminar its "2 days before" and "evaluation open" reminders once.
+
+    HR may edit them afterwards. Returns the "2 days before" rule.
+    """
     anchor_type = ContentType.objects.get_for_model(Seminar)
     rule = ReminderRule.objects.filter(
         audience=SEMINAR_SOON, anchor_type=anchor_type, anchor_id=seminar.pk
@@ -131,7 +135,92 @@ def ensure_default_rules(seminar: Seminar) -> ReminderRule:
             subject=SUBJECT,
             body=BODY,
         )
+    _ensure_rule(
+        seminar,
+        audience=SEMINAR_EVALUATION,
+        name=f"{seminar}: evalueringen er åben"[:200],
+        offset_days=EVALUATION_OFFSET_DAYS,
+        time_of_day=EVALUATION_TIME,
+        subject=EVALUATION_SUBJECT,
+        body=EVALUATION_BODY,
+    )
     return rule
+
+
+# --- The evaluation after a seminar ---------------------------------------------------
+
+SEMINAR_EVALUATION = "seminar.evaluering"
+# The morning after the seminar's day: after its end, however late it ran (due_at counts
+# from the day the seminar ends, at this Danish time).
+EVALUATION_OFFSET_DAYS = 1
+EVALUATION_TIME = datetime.time(9, 0)
+
+
+def evaluators_to_remind(seminar: Seminar):
+    """Those who may answer the evaluation and have not (one query); none once it closed."""
+    from .evaluation import closes_at, not_answered
+
+    if seminar.is_cancelled or timezone.now() >= closes_at(seminar):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        deadline = formats.date_format(timezone.localtime(closes_at(seminar)), "DATETIME_FORMAT")
+    link = settings.SITE_URL.rstrip("/") + reverse("evaluation:answer", args=[seminar.pk])
+    rows = (
+        not_answered(seminar)
+        .filter(person__is_active=True)
+        .exclude(person__email="")
+        .values_list("person_id", "person__name", "person__email")
+        .order_by("person_id")
+    )
+    for person_id, name, email in rows:
+        yield Recipient(
+            key=f"person:{person_id}",
+            person_id=person_id,
+            email=email,
+            name=name,
+            context={
+                "navn": name,
+                "seminar": str(seminar),
+                "frist": deadline,
+                "link": link,
+            },
+        )
+
+
+EVALUATION_SUBJECT = "Evaluér {{ seminar }}"
+EVALUATION_BODY = """Kære {{ navn }}
+
+Tak for din deltagelse i {{ seminar }}.
+Evalueringen er åben nu. Den er kort og anonym: dit svar gemmes uden dit navn, og
+resultaterne vises først, når mindst 5 har svaret.
+
+Svar her senest {{ frist }}: {{ link }}
+
+Venlig hilsen
+Personale & Udvikling
+"""
+
+SEMINAR_EVALUATION_AUDIENCE = Audience(
+    key=SEMINAR_EVALUATION,
+    label=_("Deltagere i et seminar, der ikke har evalueret det endnu"),
+    anchor_model=Seminar,
+    anchor_date=lambda seminar: None if seminar.is_cancelled else seminar.ends_at,
+    recipients=evaluators_to_remind,
+    default_subject=EVALUATION_SUBJECT,
+    default_body=EVALUATION_BODY,
+    variables={
+        "navn": _("modtagerens navn"),
+        "seminar": _("seminarets nummer og tema"),
+        "frist": _("hvornår evalueringen lukker"),
+        "link": _("adressen på evalueringen"),
+    },
+    example={
+        "navn": "Anne Hansen",
+        "seminar": "Seminar 3: Social kapital",
+        "frist": "15. september 2021 15:00",
+        "link": "https://eksempel.dk/seminarer/3/evaluering/",
+    },
+)
 
 
 # --- Coaching ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from programme.models import Programme
 
 from . import kickoff as kickoff_service
 from . import services
+from .evaluation import state_for as evaluation_state
 from .models import Attendance, AttendanceStatus, ProposalRank, Seminar, ThemeProposal
 
 
@@ -89,6 +90,7 @@ def seminar_detail(request, pk):
             and not seminar.is_cancelled
             and mine.status in services.OWN_CHANGES,
             "is_hr": scope.is_hr,
+            "evaluation": evaluation_state(seminar, scope.person_id),
             "active_nav": "seminars",
         },
     )

@@ -21,6 +21,12 @@ from .coaching import (
     ReadPurpose,
     SessionStatus,
 )
+from .evaluation import (
+    SCALE_QUESTIONS,
+    TEXT_QUESTIONS,
+    EvaluationAnswer,
+    EvaluationReceipt,
+)
 from .kickoff import ProposalRank, ThemeProposal
 from .seminars import (
     AgendaBlock,
@@ -54,15 +60,19 @@ __all__ = [
     "CoachingSession",
     "CoachingSessionEvent",
     "CoachingSlot",
+    "EvaluationAnswer",
+    "EvaluationReceipt",
     "ExpertEngagement",
     "MeetingFormat",
     "NoteAuthor",
     "NoteRead",
     "ProposalRank",
     "ReadPurpose",
+    "SCALE_QUESTIONS",
     "Seminar",
     "SeminarKind",
     "SeminarMaterial",
     "SessionStatus",
+    "TEXT_QUESTIONS",
     "ThemeProposal",
 ]

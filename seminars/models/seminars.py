@@ -73,6 +73,12 @@ class Seminar(models.Model):
     place = models.CharField(_("sted"), max_length=200, blank=True, default="")
     online_url = models.URLField(_("link til onlinemødet"), blank=True, default="")
     is_cancelled = models.BooleanField(_("aflyst"), default=False)
+    # The anonymous evaluation is open from the seminar's end for this many days.
+    evaluation_days = models.PositiveSmallIntegerField(
+        _("evalueringen er åben (dage)"),
+        default=14,
+        help_text=_("Så mange dage efter seminarets afslutning kan deltagerne evaluere det."),
+    )
     proposals = models.ManyToManyField(
         "seminars.ThemeProposal",
         verbose_name=_("temaforslag, seminaret tager op"),

@@ -57,6 +57,8 @@ from seminars.models import (  # noqa: E402
     CoachingSession,
     CoachingSessionEvent,
     CoachingSlot,
+    EvaluationAnswer,
+    EvaluationReceipt,
     LearningCycle,
     LearningLogEntry,
     ProjectMembership,
@@ -131,6 +133,8 @@ COUNTED = [
     CoachingSessionEvent,
     CoachingSlot,
     CoachingNote,
+    EvaluationAnswer,
+    EvaluationReceipt,
 ]
 
 
@@ -504,6 +508,19 @@ def test_fagchefforum_has_met_its_kickoff_and_three_seminars(demo):
 
     administrations = Administration.objects.filter(is_active=True).count()
     assert ChefgroupMeeting.objects.count() == 2 * administrations
+
+
+def test_held_seminars_have_evaluations_one_shown_and_one_suppressed(demo):
+    from seminars import evaluation
+
+    programme = Programme.objects.get(slug=PROGRAMME_SLUG)
+    seminars = {s.number: s for s in Seminar.objects.filter(programme=programme, number__lte=3)}
+    shown = evaluation.results(seminars[1])
+    assert shown.shown and shown.answers == 6
+    assert any(comments for _question, comments in shown.comments)
+    hidden = evaluation.results(seminars[2])
+    assert (hidden.shown, hidden.answers) == (False, 3)
+    assert EvaluationReceipt.objects.count() == EvaluationAnswer.objects.count() == 14
 
 
 def test_fagchefforum_has_action_learning_projects_with_cycles_and_logs(demo, client):
