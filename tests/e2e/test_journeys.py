@@ -43,6 +43,7 @@ JOURNEYS = {
             "Direktionens overblik",
             "Beslutninger",
             "Seminarer",
+            "Coaching",
             "Organisation",
             "Kaskade",
             "Min kalender",
@@ -62,6 +63,7 @@ JOURNEYS = {
             "Direktionens overblik",
             "Beslutninger",
             "Seminarer",
+            "Coaching",
             "Organisation",
             "Kaskade",
             "Min kalender",
@@ -79,6 +81,7 @@ JOURNEYS = {
             "Afklaringsfasen",
             "Temaer på tværs",
             "Seminarer",
+            "Coaching",
             "Organisation",
             "Kaskade",
             "Min kalender",
@@ -110,7 +113,7 @@ JOURNEYS = {
         workplace="Valhøj Skole",
     ),
     "coach": Journey(
-        nav=("Mit overblik", "Forløbet", "Min kalender"),
+        nav=("Mit overblik", "Forløbet", "Coaching", "Min kalender"),
         my_part="Du er tilknyttet forløbet som coach for fagchefforum.",
     ),
 }
