@@ -26,6 +26,7 @@ from clarification.services.steps import close_step
 from programme.models import Programme
 from tests.clarification.factories import SubmissionFactory
 from tests.programme.factories import WorkplaceFactory
+from tests.reminders_support import eager_tasks  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -528,8 +529,9 @@ def test_the_programme_with_clarification_steps_is_the_one_fed(steps, programme)
 # --- theme suggestions for a burst ----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("eager_tasks")
 def test_a_burst_of_anonymous_input_gets_its_suggestions_from_one_run_with_the_effect_once(
-    client, link, programme, django_capture_on_commit_callbacks, eager_tasks
+    client, link, programme, django_capture_on_commit_callbacks
 ):
     from clarification.models import ProcessingEvent
     from clarification.services import processing

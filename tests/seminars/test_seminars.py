@@ -361,6 +361,7 @@ def _seminar_change_data(seminar, **material):
         "ends_at_1": end.strftime("%H:%M"),
         "format": seminar.format,
         "place": seminar.place,
+        "evaluation_days": seminar.evaluation_days,
     }
     for prefix in ("experts", "agenda", "materials"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
