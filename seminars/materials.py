@@ -6,6 +6,7 @@ under a random name in private storage; the original name stays in the row.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clarification.services.submissions import HEAD_BYTES, clean_file_name, detect_content_type
@@ -41,3 +42,11 @@ def check_upload(upload) -> tuple[str, str]:
             )
         )
     return content_type, name
+
+
+def delete_file(sender, instance, **kwargs) -> None:
+    """post_delete receiver: the file goes with its row (also when its seminar is deleted),
+    once the deletion is committed."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

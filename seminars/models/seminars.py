@@ -8,7 +8,7 @@ status per participant with every change kept as an AttendanceEvent.
 import secrets
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -294,11 +294,3 @@ class SeminarMaterial(models.Model):
 
     def get_absolute_url(self):
         return reverse("seminars:material", kwargs={"pk": self.seminar_id, "material": self.pk})
-
-    def delete(self, *args, **kwargs):
-        # The file goes with the row, once the deletion is committed.
-        name, storage = self.file.name, self.file.storage
-        result = super().delete(*args, **kwargs)
-        if name:
-            transaction.on_commit(lambda: storage.delete(name))
-        return result

@@ -414,3 +414,24 @@ def test_hr_uploads_material_and_only_those_who_see_the_seminar_download_it(
     wrong = reverse("seminars:material", kwargs={"pk": other.pk, "material": material.pk})
     assert client.get(wrong).status_code == 404
     private_storage._wrapped = empty
+
+
+def test_deleting_a_seminar_deletes_its_material_files(
+    planned, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from clarification.models import private_storage
+    from seminars.models import SeminarMaterial
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    private_storage._wrapped = empty
+    material = SeminarMaterial(seminar=planned["seminar"], title="Slides")
+    material.file.save("slides", ContentFile(b"%PDF-1.7"), save=True)
+    assert private_storage.exists(material.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        planned["seminar"].delete()
+
+    assert not private_storage.exists(material.file.name)
+    private_storage._wrapped = empty
