@@ -109,6 +109,13 @@ class Allowance:
         return max(self.total - self.used, 0)
 
 
+def counts(policy: CoachingPolicy, status: str) -> bool:
+    """Whether a session in this status uses one of the participant's sessions."""
+    if status == SessionStatus.NO_SHOW:
+        return policy.no_show_uses_session
+    return status in (*UPCOMING, SessionStatus.HELD)
+
+
 def allowance(policy: CoachingPolicy, person_id: int) -> Allowance:
     used = CoachingSession.objects.using_allowance(policy).filter(coachee_id=person_id).count()
     return Allowance(policy.sessions_per_participant, used, policy.expires_on)
@@ -247,7 +254,7 @@ def set_status(*, session: CoachingSession, status: str, by, reason: str = ""):
     with transaction.atomic():
         session = (
             CoachingSession.objects.select_for_update(of=("self",))
-            .select_related("coach")
+            .select_related("coach", "programme")
             .get(pk=session.pk)
         )
         if session.status == status:
@@ -261,6 +268,12 @@ def set_status(*, session: CoachingSession, status: str, by, reason: str = ""):
                 }
             )
         before = session.status
+        policy = policy_for(session.programme)
+        if counts(policy, status) and not counts(policy, before):
+            # E.g. HR corrects a no-show that did not use a session to "held": the session
+            # starts to count, so the allowance is checked as for a new one.
+            person = Person.objects.select_for_update().get(pk=session.coachee_id)
+            check_allowance(policy, person, session.starts_at)
         session.status = status
         if status == SessionStatus.CANCELLED:
             # Calendars replace the meeting with its cancellation.
@@ -273,6 +286,25 @@ def set_status(*, session: CoachingSession, status: str, by, reason: str = ""):
     return session
 
 
+def check_move(session: CoachingSession, starts_at, ends_at) -> None:
+    """Raise CoachingError if the session may not move to these times."""
+    if session.status not in UPCOMING:
+        raise CoachingError(_("Kun en kommende samtale kan flyttes."))
+    if ends_at <= starts_at:
+        raise CoachingError(_("Samtalen skal slutte efter, den starter."))
+    expires_on = session.programme.ends_on
+    if timezone.localtime(starts_at).date() > expires_on:
+        raise CoachingError(
+            _("Samtalerne skal holdes, inden forløbet slutter den %(date)s.")
+            % {"date": expires_on.strftime("%d.%m.%Y")}
+        )
+    clash = CoachingSession.objects.filter(
+        coach_id=session.coach_id, starts_at=starts_at, status__in=UPCOMING
+    ).exclude(pk=session.pk)
+    if clash.exists():
+        raise CoachingError(_("Coachen har allerede en samtale på det tidspunkt."))
+
+
 def move(*, session: CoachingSession, starts_at, ends_at, by, place: str | None = None):
     """Give a session new times; the old ones stay in its history, calendars follow."""
     from . import reminders
@@ -280,9 +312,12 @@ def move(*, session: CoachingSession, starts_at, ends_at, by, place: str | None 
     if not scope_for(by).is_hr:
         raise PermissionDenied
     with transaction.atomic():
-        session = CoachingSession.objects.select_for_update().get(pk=session.pk)
-        if session.status not in UPCOMING:
-            raise CoachingError(_("Kun en kommende samtale kan flyttes."))
+        session = (
+            CoachingSession.objects.select_for_update(of=("self",))
+            .select_related("programme")
+            .get(pk=session.pk)
+        )
+        check_move(session, starts_at, ends_at)
         new_place = session.place if place is None else place
         if (session.starts_at, session.ends_at, session.place) == (starts_at, ends_at, new_place):
             return session

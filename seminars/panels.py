@@ -33,24 +33,45 @@ def seminar_panel(programme) -> dict:
 
 
 def coaching_panel(programme) -> dict:
-    """Coaching sessions per administration: counts only, never who or what (one query)."""
+    """Coaching per administration for direktionen: counts only, never who or what.
+
+    One query. An administration with fewer than SMALL_GROUP_LIMIT participants would
+    single people out (a department has a few heads), so those are pooled as "other
+    administrations", and the pool is shown as "< 5" (None) when it is small too — then
+    the totals are hidden as well, or they would give the pool away by subtraction.
+    """
     if programme is None:
         return {"rows": []}
-    rows = list(
+    found = list(
         CoachingSession.objects.filter(programme=programme)
         .values(administration=F("coachee__workplace__administration__name"))
         .annotate(
+            people=Count("coachee", distinct=True),
             held=Count("pk", filter=Q(status=SessionStatus.HELD)),
             upcoming=Count("pk", filter=Q(status__in=UPCOMING)),
             participants=Count("coachee", filter=Q(status=SessionStatus.HELD), distinct=True),
         )
         .order_by("administration")
     )
-    return {
-        "rows": rows,
-        "held": sum(row["held"] for row in rows),
-        "upcoming": sum(row["upcoming"] for row in rows),
-    }
+    if not found:
+        return {"rows": []}
+    numbers = ("held", "upcoming", "participants")
+    rows = [row for row in found if row["people"] >= SMALL_GROUP_LIMIT]
+    small = [row for row in found if row["people"] < SMALL_GROUP_LIMIT]
+    totals = {name: sum(row[name] for row in found) for name in numbers}
+    if small:
+        pool = {"administration": None, "pooled": True}
+        pool_people = sum(row["people"] for row in small)
+        for name in numbers:
+            pool[name] = (
+                sum(row[name] for row in small) if pool_people >= SMALL_GROUP_LIMIT else None
+            )
+        rows.append(pool)
+        if pool_people < SMALL_GROUP_LIMIT and len(rows) > 1:
+            totals = dict.fromkeys(numbers)
+    if sum(row["people"] for row in found) < SMALL_GROUP_LIMIT:
+        totals = dict.fromkeys(numbers)
+    return {"rows": rows, **totals}
 
 
 def action_learning_panel(programme) -> dict:

@@ -451,8 +451,35 @@ def test_direktion_sees_coaching_only_as_counts(client, users, session_with_note
     with CaptureQueriesContext(connection) as queries:
         panel = coaching_panel(world["programme"])
     assert len(queries) == 1
-    assert panel["held"] == 1
-    assert panel["rows"][0]["administration"] == world["admin_a"].name
+    # One participant in all: nothing that would single them out, not even the totals.
+    assert panel["rows"] == [
+        {
+            "administration": None,
+            "pooled": True,
+            "held": None,
+            "upcoming": None,
+            "participants": None,
+        }
+    ]
+    assert panel["held"] is None
+    assert "&lt; 5" in page
+
+
+def test_the_coaching_panel_shows_administrations_of_five_and_pools_the_rest(world, users):
+    big = world["admin_b"]
+    for n in range(5):
+        person = PersonFactory(workplace=world["wb1"], role=Role.HEAD_OF_DEPARTMENT)
+        with time_machine.travel(in_days(-10), tick=False):
+            session = plan(world["programme"], person, world["coach"], in_days(-2 - n), users["hr"])
+        coaching.set_status(session=session, status=SessionStatus.HELD, by=users["hr"])
+    plan(world["programme"], world["fagchef_a"], world["coach"], in_days(3), users["hr"])
+
+    panel = coaching_panel(world["programme"])
+
+    shown, pooled = panel["rows"]
+    assert (shown["administration"], shown["held"], shown["participants"]) == (big.name, 5, 5)
+    assert pooled["pooled"] and pooled["upcoming"] is None  # one fagchef in admin A
+    assert (panel["held"], panel["upcoming"]) == (None, None)  # would give the pool away
 
 
 # --- The coach's page -------------------------------------------------------------------
@@ -687,3 +714,45 @@ def test_hr_plans_in_the_admin_through_the_allowance(client, world, users):
     session = CoachingSession.objects.get(coachee=world["director"])
     assert session.created_by == users["hr"]
     assert list(session.events.values_list("to_status", flat=True)) == ["planlagt"]
+
+
+def test_hr_cannot_hand_a_session_and_its_notes_to_someone_else_in_the_admin(
+    client, world, users, session_with_notes
+):
+    client.force_login(users["hr"])
+    url = reverse("admin:seminars_coachingsession_change", args=[session_with_notes.pk])
+    local = timezone.localtime(session_with_notes.starts_at)
+
+    client.post(
+        url,
+        {
+            "coachee": world["other_fagchef"].pk,
+            "coach": world["other_coach"].pk,
+            "starts_at_0": local.strftime("%d.%m.%Y"),
+            "starts_at_1": local.strftime("%H:%M"),
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+
+    session_with_notes.refresh_from_db()
+    assert session_with_notes.coachee == world["fagchef_a"]
+    assert session_with_notes.coach == world["coach"]
+    client.force_login(world["other_fagchef_user"])
+    assert client.get(session_with_notes.get_absolute_url()).status_code == 404
+
+
+def test_a_correction_that_starts_to_count_a_session_respects_the_allowance(world, users):
+    CoachingPolicy.objects.filter(pk=world["policy"].pk).update(no_show_uses_session=False)
+    with time_machine.travel(in_days(-5), tick=False):
+        missed = plan(
+            world["programme"], world["fagchef_a"], world["coach"], in_days(-2), users["hr"]
+        )
+    coaching.set_status(session=missed, status=SessionStatus.NO_SHOW, by=users["hr"])
+    for n in range(3):
+        plan(world["programme"], world["fagchef_a"], world["coach"], in_days(10 + n), users["hr"])
+
+    with pytest.raises(coaching.CoachingError, match="har brugt alle 3 samtaler"):
+        coaching.set_status(session=missed, status=SessionStatus.HELD, by=users["hr"])
+    missed.refresh_from_db()
+    assert missed.status == SessionStatus.NO_SHOW
