@@ -172,15 +172,23 @@ class QuestionResult:
 
 @dataclass
 class Results:
-    answers: int
+    answers: int | None  # None while hidden: not even the count is told
     shown: bool
+    closed: bool = True
     questions: list[QuestionResult] = field(default_factory=list)
     # (question, the comments in random order)
     comments: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
-def results(seminar: Seminar) -> Results:
-    """Return the seminar's results, or only the count below SMALL_GROUP_LIMIT (2 queries)."""
+def results(seminar: Seminar, now: datetime.datetime | None = None) -> Results:
+    """Return the seminar's results once the evaluation has closed with at least
+    SMALL_GROUP_LIMIT answers (2 queries); otherwise nothing, not even the count.
+
+    Shown while still open, a look before and after a colleague answers would give away
+    that colleague's answer; so would an exact count below the limit.
+    """
+    if (now or timezone.now()) < closes_at(seminar):
+        return Results(answers=None, shown=False, closed=False)
     aggregates = {"answers": Count("pk")}
     for name, _question in SCALE_QUESTIONS:
         aggregates[f"{name}__mean"] = Avg(name)
@@ -189,7 +197,7 @@ def results(seminar: Seminar) -> Results:
     row = EvaluationAnswer.objects.filter(seminar=seminar).aggregate(**aggregates)
     count = row["answers"]
     if count < SMALL_GROUP_LIMIT:
-        return Results(answers=count, shown=False)
+        return Results(answers=None, shown=False)
     questions = [
         QuestionResult(
             question=str(question),

@@ -1,10 +1,11 @@
 """Direktionen's panels on fagchefforum: attendance, coaching in aggregate, action learning."""
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from programme.access import SMALL_GROUP_LIMIT
 
-from .evaluation import with_evaluation_summary
+from .evaluation import closes_at, with_evaluation_summary
 from .models import AttendanceStatus, CoachingSession, Seminar, SessionStatus
 from .models.coaching import UPCOMING
 
@@ -26,9 +27,13 @@ def seminar_panel(programme) -> dict:
         .order_by("starts_at")
     )
     held = [s for s in seminars if s.attended]
+    now = timezone.now()
     for seminar in seminars:
-        # Fewer answers than SMALL_GROUP_LIMIT: neither the count nor the mean is shown.
-        seminar.evaluation_shown = seminar.evaluation_answers_count >= SMALL_GROUP_LIMIT
+        # Neither the count nor the mean while the evaluation is open (a change between
+        # two looks would be one person's answer) or below SMALL_GROUP_LIMIT answers.
+        seminar.evaluation_shown = (
+            seminar.evaluation_answers_count >= SMALL_GROUP_LIMIT and now >= closes_at(seminar)
+        )
     return {"seminars": seminars, "held": len(held), "limit": SMALL_GROUP_LIMIT}
 
 

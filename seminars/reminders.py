@@ -192,7 +192,8 @@ EVALUATION_BODY = """Kære {{ navn }}
 
 Tak for din deltagelse i {{ seminar }}.
 Evalueringen er åben nu. Den er kort og anonym: dit svar gemmes uden dit navn, og
-resultaterne vises først, når mindst 5 har svaret.
+resultaterne vises først, når evalueringen er lukket, og kun hvis mindst 5 har
+svaret.
 
 Svar her senest {{ frist }}: {{ link }}
 

@@ -102,6 +102,12 @@ def test_a_fagchef_evaluates_a_seminar_with_the_keyboard_and_reads_the_results(
     results.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Evalueringens resultater")
+    # Nothing while the evaluation is open: a change between two looks would be one answer.
+    expect(page.get_by_text("Resultaterne vises, når evalueringen er lukket")).to_be_visible()
+    expect(page.get_by_text("Tjek-ind og runder")).to_have_count(0)
+    axe(page)
+    Seminar.objects.filter(pk=held["seminar"].pk).update(evaluation_days=0)  # now closed
+    page.reload()
     expect(page.get_by_text("5 har svaret.")).to_be_visible()
     expect(page.get_by_text("Tjek-ind og runder")).to_be_visible()
     expect(page.get_by_text("Mere tid til dialogen")).to_be_visible()

@@ -303,9 +303,25 @@ def test_results_are_suppressed_below_five(client, users, held):
 
     content = client.get(results_url(held)).content.decode()
 
-    assert "Resultaterne vises, når mindst 5 har svaret (4 har svaret)." in content
+    assert "Færre end 5 har svaret, så resultaterne vises ikke." in content
+    assert "4 har svaret" not in content  # not even the count
     assert "Hemmelig kommentar" not in content
     assert "Gennemsnit" not in content
+
+
+def test_results_wait_for_the_evaluation_to_close(client, users, held):
+    answers(held, 5, takeaway="Tidlig kommentar")
+    client.force_login(users["fagchef"])
+
+    with time_machine.travel(evaluation.closes_at(held) - datetime.timedelta(hours=1)):
+        open_page = client.get(results_url(held)).content.decode()
+        panel = seminar_panel(held.programme)
+    closed_page = client.get(results_url(held)).content.decode()
+
+    assert "Resultaterne vises, når evalueringen er lukket" in open_page
+    assert "Tidlig kommentar" not in open_page
+    assert panel["seminars"][0].evaluation_shown is False
+    assert "Tidlig kommentar" in closed_page
 
 
 def test_results_are_shown_at_five_with_danish_decimals_and_every_comment(client, users, held):
