@@ -57,7 +57,9 @@ def queue_pending_suggestions() -> None:
         elif cache.add(PENDING_GUARD_KEY, 1, PENDING_DEBOUNCE_SECONDS * 6):
             suggest_pending.apply_async(countdown=PENDING_DEBOUNCE_SECONDS)
 
-    transaction.on_commit(queue)
+    # robust: the input is stored; a cache or broker hiccup must not turn the thank-you
+    # page into an error (the beat runs suggest_pending every 5 minutes anyway).
+    transaction.on_commit(queue, robust=True)
 
 
 @shared_task(

@@ -182,11 +182,12 @@ def book(*, slot: CoachingSlot, by) -> CoachingSession:
         # One booking at a time per participant: the allowance is counted under this lock.
         person = Person.objects.select_for_update().get(pk=scope.person_id)
         slot = CoachingSlot.objects.select_for_update().select_related("coach").get(pk=slot.pk)
-        if slot.starts_at <= timezone.now() or not slot.coach.is_active:
+        programme = Programme.objects.get(pk=slot.programme_id)
+        if slot.starts_at <= timezone.now() or not slot.coach.is_active or not programme.is_active:
             raise CoachingError(_("Tiden kan ikke længere bookes."))
         if slot.sessions.filter(status__in=NOT_CANCELLED).exists():
             raise CoachingError(_("Tiden er allerede booket. Vælg en anden tid."))
-        policy = policy_for(Programme.objects.get(pk=slot.programme_id))
+        policy = policy_for(programme)
         check_allowance(policy, person, slot.starts_at)
         session = _create(
             programme_id=slot.programme_id,

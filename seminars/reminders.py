@@ -380,6 +380,9 @@ ALLOWANCE_NOT_BOOKED_AUDIENCE = Audience(
 
 
 def _ensure_rule(anchor, *, audience, name, offset_days, time_of_day, subject, body):
+    # Lock the anchor's row: two first calls at once (a double-submitted invitation) make
+    # one rule, not two that would each send everyone the e-mail.
+    type(anchor).objects.select_for_update().filter(pk=anchor.pk).first()
     anchor_type = ContentType.objects.get_for_model(type(anchor))
     rule = ReminderRule.objects.filter(
         audience=audience, anchor_type=anchor_type, anchor_id=anchor.pk
@@ -583,13 +586,14 @@ def announce(anchor, *, by) -> None:
     else:
         key = COACHING_INVITATION
         subject, body = COACHING_INVITATION_SUBJECT, COACHING_INVITATION_BODY
-    rule = _ensure_rule(
-        anchor,
-        audience=key,
-        name=f"{anchor}: invitation og ændringer"[:200],
-        offset_days=0,
-        time_of_day=datetime.time(0, 0),
-        subject=subject,
-        body=body,
-    )
+    with transaction.atomic():
+        rule = _ensure_rule(
+            anchor,
+            audience=key,
+            name=f"{anchor}: invitation og ændringer"[:200],
+            offset_days=0,
+            time_of_day=datetime.time(0, 0),
+            subject=subject,
+            body=body,
+        )
     transaction.on_commit(lambda: send_rule_now(rule=rule, by=by))

@@ -168,7 +168,9 @@ def material(request, pk, material):
     item = get_object_or_404(seminar.materials, pk=material)
     try:
         with item.file.open("rb") as file:
-            content = file.read()  # at most 25 MB, the upload limit
+            # Read whole (at most 25 MB, the upload limit) so no file handle outlives the
+            # request, as for the clarification attachments.
+            content = file.read()
     except FileNotFoundError as missing:
         raise Http404 from missing
     response = HttpResponse(content, content_type=item.content_type)

@@ -1,12 +1,14 @@
 """Step 3: theme suggestions, a person's decisions on them, processed marks and groups.
 
-Nothing here changes an input's own row: themes are tied to it by ThemeAssignment, a
-group points at it, and every action is written as a ProcessingEvent (who, when).
+Nothing here changes an input's own row (but its suggestions_pending flag): themes are
+tied to it by ThemeAssignment, a group points at it, and every action is written as a
+ProcessingEvent (who, when).
 """
 
+import logging
 from collections import Counter, defaultdict
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +19,15 @@ from .. import suggestions
 from ..models import (
     AssignmentStatus,
     Input,
+    InputSource,
     ProcessingAction,
     ProcessingEvent,
     Synthesis,
     Theme,
     ThemeAssignment,
 )
+
+logger = logging.getLogger(__name__)
 
 # The most inputs one bulk confirmation decides; the page says how many remain.
 BULK_LIMIT = 500
@@ -93,7 +98,9 @@ def suggest_for_input(input_id: int) -> bool:
                 setattr(row, name, value)
             row.save(update_fields=[*values, "updated_at"])
             changed = True
-    if changed:
+    # The machine's own work is no person's processing action; for an anonymous input its
+    # time would also tell, within seconds, when the input arrived (the row keeps a day).
+    if changed and item.source != InputSource.ANONYMOUS:
         _event(
             action=ProcessingAction.SUGGESTED,
             programme_id=item.programme_id,
@@ -120,7 +127,15 @@ def suggest_pending(*, limit: int = SUGGEST_BATCH) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for input_id in pending:
-        suggest_for_input(input_id)
+        try:
+            suggest_for_input(input_id)
+        except OperationalError:
+            raise  # the database is away: the task retries the whole batch later
+        except Exception:
+            # One input that cannot be suggested must not hold up every later one: it
+            # is logged and left to HR, who assigns its themes by hand.
+            logger.exception("Theme suggestions failed for input %s; left to HR.", input_id)
+            Input.objects.filter(pk=input_id).update(suggestions_pending=False)
     return len(pending)
 
 
