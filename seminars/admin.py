@@ -68,6 +68,9 @@ class MaterialForm(forms.ModelForm):
         if getattr(self, "checked", None):
             material.content_type, material.original_name = self.checked
             material.size = self.cleaned_data["file"].size
+            if material.pk is not None:
+                # A replaced file goes once the new one is committed in its place.
+                materials.forget_replaced(material)
         if commit:
             material.save()
         return material

@@ -50,3 +50,11 @@ def delete_file(sender, instance, **kwargs) -> None:
     name, storage = instance.file.name, instance.file.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def forget_replaced(material) -> None:
+    """Delete the file a material had before this change, after the commit."""
+    old = type(material).objects.filter(pk=material.pk).values_list("file", flat=True).first()
+    storage = material.file.storage
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))

@@ -435,3 +435,34 @@ def test_deleting_a_seminar_deletes_its_material_files(
 
     assert not private_storage.exists(material.file.name)
     private_storage._wrapped = empty
+
+
+def test_a_replaced_material_file_is_deleted(
+    client, users, planned, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from clarification.models import private_storage
+    from seminars.models import SeminarMaterial
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    private_storage._wrapped = empty
+    first = planned["seminar"]
+    material = SeminarMaterial(seminar=first, title="Slides", original_name="v1.pdf", size=8)
+    material.file.save("slides", ContentFile(b"%PDF-1.7"), save=True)
+    old_name = material.file.name
+    client.force_login(users["hr"])
+    data = _seminar_change_data(first, title="Slides", file=_upload("v2.pdf", b"%PDF-1.7 v2"))
+    data.update(
+        {"materials-INITIAL_FORMS": "1", "materials-0-id": material.pk, "evaluation_days": 14}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:seminars_seminar_change", args=[first.pk]), data)
+
+    assert response.status_code == 302
+    material.refresh_from_db()
+    assert material.original_name == "v2.pdf"
+    assert private_storage.exists(material.file.name)
+    assert not private_storage.exists(old_name)
+    private_storage._wrapped = empty
