@@ -32,7 +32,8 @@ from .models import (
     ReadPurpose,
     SessionStatus,
 )
-from .models.coaching import NOT_CANCELLED, UPCOMING
+from .models.coaching import MEETING_FIELDS as SESSION_MEETING_FIELDS
+from .models.coaching import NOT_CANCELLED, UPCOMING, session_meeting
 from .services import FORUM_ROLES, forum_members
 
 
@@ -88,14 +89,15 @@ def is_participant(scope) -> bool:
     return scope.person is not None and scope.person.role in FORUM_ROLES
 
 
-def is_coach(user) -> bool:
-    return scope_for(user).has(RoleGroup.COACH) and coach_of(user) is not None
-
-
 def coach_of(user) -> ExternalPerson | None:
-    if not user.is_authenticated:
+    """The active coach behind this login, if it has the Coach role."""
+    if not scope_for(user).has(RoleGroup.COACH):
         return None
     return ExternalPerson.objects.filter(user=user, kind="coach", is_active=True).first()
+
+
+def is_coach(user) -> bool:
+    return coach_of(user) is not None
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,7 @@ class Allowance:
 
 def counts(policy: CoachingPolicy, status: str) -> bool:
     """Whether a session in this status uses one of the participant's sessions."""
-    if status == SessionStatus.NO_SHOW:
-        return policy.no_show_uses_session
-    return status in (*UPCOMING, SessionStatus.HELD)
+    return status in policy.counted_statuses()
 
 
 def allowance(policy: CoachingPolicy, person_id: int) -> Allowance:
@@ -424,30 +424,20 @@ def meetings_for(user):
         )
         .exclude(status=SessionStatus.NO_SHOW)
         .order_by()
-        .values_list(
-            "pk",
-            "sequence",
-            "starts_at",
-            "ends_at",
-            "place",
-            "status",
-            "coachee__name",
-            "coach__name",
-        )
+        .values_list(*SESSION_MEETING_FIELDS)
     )
     url = ical.absolute_url_maker("coaching:session")
-    host = ical.uid_host()
-    title = _("Coachingsamtale: %(coachee)s og %(coach)s")
     return [
-        ical.Meeting(
-            uid=f"coaching-{pk}@{host}",
+        session_meeting(
+            pk=pk,
             sequence=sequence,
-            start=starts_at,
-            end=ends_at,
-            summary=title % {"coachee": coachee, "coach": coach},
-            location=place,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place,
+            status=status,
+            coachee=coachee,
+            coach=coach,
             url=url(pk),
-            cancelled=status == SessionStatus.CANCELLED,
         )
         for pk, sequence, starts_at, ends_at, place, status, coachee, coach in rows
     ]

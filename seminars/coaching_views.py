@@ -221,7 +221,7 @@ def _change_status(request, session):
 
 def coach_page(request):
     """The coach's own sessions and offered times, and a form to offer a new time."""
-    coach = coaching.coach_of(request.user) if coaching.is_coach(request.user) else None
+    coach = coaching.coach_of(request.user)
     if coach is None:
         raise PermissionDenied
     programme = _programme(request)

@@ -54,14 +54,10 @@ def absolute_url_maker(viewname: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def uid_host() -> str:
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return host or "localhost"
-
-
 def uid_for(kind: str, pk: int) -> str:
     """Return a stable UID for an object: the same object always gets the same one."""
-    return f"{kind}-{pk}@{uid_host()}"
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"{kind}-{pk}@{host or 'localhost'}"
 
 
 def _event(meeting: Meeting, *, stamp: datetime.datetime) -> icalendar.Event:

@@ -120,21 +120,15 @@ def ensure_default_rules(seminar: Seminar) -> ReminderRule:
 
     HR may edit them afterwards. Returns the "2 days before" rule.
     """
-    anchor_type = ContentType.objects.get_for_model(Seminar)
-    rule = ReminderRule.objects.filter(
-        audience=SEMINAR_SOON, anchor_type=anchor_type, anchor_id=seminar.pk
-    ).first()
-    if rule is None:
-        rule = ReminderRule.objects.create(
-            name=f"{seminar}: påmindelse 2 dage før",
-            audience=SEMINAR_SOON,
-            anchor_type=anchor_type,
-            anchor_id=seminar.pk,
-            offset_days=-2,
-            time_of_day=datetime.time(8, 0),
-            subject=SUBJECT,
-            body=BODY,
-        )
+    rule = _ensure_rule(
+        seminar,
+        audience=SEMINAR_SOON,
+        name=f"{seminar}: påmindelse 2 dage før",
+        offset_days=-2,
+        time_of_day=datetime.time(8, 0),
+        subject=SUBJECT,
+        body=BODY,
+    )
     _ensure_rule(
         seminar,
         audience=SEMINAR_EVALUATION,

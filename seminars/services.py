@@ -15,7 +15,7 @@ from programme.models import Person, Role
 
 from . import ical, reminders
 from .models import Attendance, AttendanceEvent, AttendanceStatus, Seminar
-from .models.seminars import seminar_title, seminar_where
+from .models.seminars import MEETING_FIELDS, seminar_meeting
 
 # Who takes part in fagchefforum's seminars (product.md: direktionen and the fagchefer).
 FORUM_ROLES = (Role.DIRECTOR, Role.HEAD_OF_DEPARTMENT)
@@ -122,46 +122,11 @@ def meetings_for(user):
             ],
         )
         .order_by()
-        .values_list(
-            "pk",
-            "kind",
-            "number",
-            "theme",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "description",
-            "is_cancelled",
-            "sequence",
-        )
+        .values_list(*MEETING_FIELDS)
         .distinct()
     )
     url = ical.absolute_url_maker("seminars:detail")
-    host = ical.uid_host()
     return [
-        ical.Meeting(
-            uid=f"seminar-{pk}@{host}",
-            sequence=sequence,
-            start=starts_at,
-            end=ends_at,
-            summary=seminar_title(kind, number, theme),
-            location=seminar_where(place, online_url),
-            description=description,
-            url=url(pk),
-            cancelled=is_cancelled,
-        )
-        for (
-            pk,
-            kind,
-            number,
-            theme,
-            starts_at,
-            ends_at,
-            place,
-            online_url,
-            description,
-            is_cancelled,
-            sequence,
-        ) in rows
+        seminar_meeting(**dict(zip(MEETING_FIELDS, row, strict=True)), url=url(row[0]))
+        for row in rows
     ]

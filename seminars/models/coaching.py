@@ -58,6 +58,11 @@ class CoachingPolicy(models.Model):
         """The allowance expires when the programme ends."""
         return self.programme.ends_on
 
+    def counted_statuses(self) -> tuple[str, ...]:
+        """The statuses in which a session uses one of the participant's sessions."""
+        counted = (*UPCOMING, SessionStatus.HELD)
+        return (*counted, SessionStatus.NO_SHOW) if self.no_show_uses_session else counted
+
 
 class SessionStatus(models.TextChoices):
     PLANNED = "planlagt", _("Planlagt")
@@ -155,10 +160,7 @@ class CoachingSessionQuerySet(models.QuerySet):
         return self.filter(q)
 
     def using_allowance(self, policy: CoachingPolicy):
-        counted = [*UPCOMING, SessionStatus.HELD]
-        if policy.no_show_uses_session:
-            counted.append(SessionStatus.NO_SHOW)
-        return self.filter(programme_id=policy.programme_id, status__in=counted)
+        return self.filter(programme_id=policy.programme_id, status__in=policy.counted_statuses())
 
 
 class CoachingSession(models.Model):
@@ -245,18 +247,49 @@ class CoachingSession(models.Model):
         return self.status in UPCOMING
 
     def as_meeting(self, attendees=()) -> ical.Meeting:
-        return ical.Meeting(
-            uid=ical.uid_for("coaching", self.pk),
+        return session_meeting(
+            pk=self.pk,
             sequence=self.sequence,
-            start=self.starts_at,
-            end=self.ends_at,
-            summary=str(_("Coachingsamtale: %(coachee)s og %(coach)s"))
-            % {"coachee": self.coachee.name, "coach": self.coach.name},
-            location=self.place,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            place=self.place,
+            status=self.status,
+            coachee=self.coachee.name,
+            coach=self.coach.name,
             url=settings.SITE_URL.rstrip("/") + self.get_absolute_url(),
-            cancelled=self.status == SessionStatus.CANCELLED,
-            attendees=tuple(attendees),
+            attendees=attendees,
         )
+
+
+# What a session's calendar entry is made of; the feed reads just these (values_list).
+MEETING_FIELDS = (
+    "pk",
+    "sequence",
+    "starts_at",
+    "ends_at",
+    "place",
+    "status",
+    "coachee__name",
+    "coach__name",
+)
+
+
+def session_meeting(
+    *, pk, sequence, starts_at, ends_at, place, status, coachee, coach, url, attendees=()
+) -> ical.Meeting:
+    """A coaching session as a calendar sees it (from an instance or a MEETING_FIELDS row)."""
+    return ical.Meeting(
+        uid=ical.uid_for("coaching", pk),
+        sequence=sequence,
+        start=starts_at,
+        end=ends_at,
+        summary=str(_("Coachingsamtale: %(coachee)s og %(coach)s"))
+        % {"coachee": coachee, "coach": coach},
+        location=place,
+        url=url,
+        cancelled=status == SessionStatus.CANCELLED,
+        attendees=tuple(attendees),
+    )
 
 
 class CoachingSessionEvent(models.Model):

@@ -57,6 +57,38 @@ def seminar_where(place: str, online_url: str) -> str:
     return " · ".join(part for part in (place, online_url) if part)
 
 
+# What a seminar's calendar entry is made of; the feed reads just these (values_list).
+MEETING_FIELDS = (
+    "pk",
+    "kind",
+    "number",
+    "theme",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "description",
+    "is_cancelled",
+    "sequence",
+)
+
+
+def seminar_meeting(*, url: str, attendees=(), **fields) -> ical.Meeting:
+    """A seminar as a calendar sees it, from its MEETING_FIELDS (a row or an instance)."""
+    return ical.Meeting(
+        uid=ical.uid_for("seminar", fields["pk"]),
+        sequence=fields["sequence"],
+        start=fields["starts_at"],
+        end=fields["ends_at"],
+        summary=seminar_title(fields["kind"], fields["number"], fields["theme"]),
+        location=seminar_where(fields["place"], fields["online_url"]),
+        description=fields["description"],
+        url=url,
+        cancelled=fields["is_cancelled"],
+        attendees=tuple(attendees),
+    )
+
+
 class Seminar(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="seminars")
     kind = models.CharField(
@@ -133,17 +165,10 @@ class Seminar(models.Model):
         return seminar_where(self.place, self.online_url)
 
     def as_meeting(self, attendees=()) -> ical.Meeting:
-        return ical.Meeting(
-            uid=ical.uid_for("seminar", self.pk),
-            sequence=self.sequence,
-            start=self.starts_at,
-            end=self.ends_at,
-            summary=str(self),
-            location=self.where,
-            description=self.description,
+        return seminar_meeting(
+            **{name: getattr(self, name) for name in MEETING_FIELDS},
             url=settings.SITE_URL.rstrip("/") + self.get_absolute_url(),
-            cancelled=self.is_cancelled,
-            attendees=tuple(attendees),
+            attendees=attendees,
         )
 
 
