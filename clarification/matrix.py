@@ -31,6 +31,7 @@ from .models import (
     Activity,
     AssignmentStatus,
     Input,
+    InputSource,
     MatrixSnapshot,
     Submission,
     Theme,
@@ -251,8 +252,16 @@ def schedule(programme_id: int, workplace_id: int | None) -> None:
     transaction.on_commit(queue)
 
 
-def on_change(sender, instance, **kwargs) -> None:
-    """Signal receiver: an input, a theme assignment or an activity changed."""
+def on_change(sender, instance, created=False, **kwargs) -> None:
+    """Signal receiver: an input, a theme assignment or an activity changed.
+
+    A new anonymous input is the exception: a department sends hundreds within minutes
+    through the QR code, and the run that makes their theme suggestions a few seconds
+    later counts them all at once (processing.suggest_pending), instead of three cache
+    round trips on the public form for each.
+    """
+    if sender is Input and created and instance.source == InputSource.ANONYMOUS:
+        return
     if sender is Input:
         found = (instance.programme_id, instance.workplace_id)
     elif sender is ThemeAssignment:

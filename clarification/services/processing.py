@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from programme.models import Programme
 
-from .. import suggestions
+from .. import matrix, suggestions
 from ..models import (
     AssignmentStatus,
     Input,
@@ -124,9 +124,9 @@ def suggest_pending(*, limit: int = SUGGEST_BATCH) -> int:
     pending = list(
         Input.objects.filter(suggestions_pending=True)
         .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "programme_id", "workplace_id")[:limit]
     )
-    for input_id in pending:
+    for input_id, _programme_id, _workplace_id in pending:
         try:
             suggest_for_input(input_id)
         except OperationalError:
@@ -136,6 +136,11 @@ def suggest_pending(*, limit: int = SUGGEST_BATCH) -> int:
             # is logged and left to HR, who assigns its themes by hand.
             logger.exception("Theme suggestions failed for input %s; left to HR.", input_id)
             Input.objects.filter(pk=input_id).update(suggestions_pending=False)
+    # A new anonymous input reaches the matrix's totals here, not from the public form
+    # (matrix.on_change): one update per programme for the whole batch.
+    with transaction.atomic():
+        for _input_id, programme_id, workplace_id in pending:
+            matrix.schedule(programme_id, workplace_id)
     return len(pending)
 
 

@@ -76,3 +76,9 @@ def test_a_burst_of_anonymous_input_is_suggested_by_one_worker_run(worker, clien
         r"clarification\.tasks\.suggest_pending\[[0-9a-f-]+\] received", worker.log()[log_mark:]
     )
     assert len(runs) == 1
+    # That run also counts the burst into the matrix (the form itself leaves it alone).
+    wait_for(
+        lambda: MatrixSnapshot.objects.filter(programme=programme, data__inputs=10).exists(),
+        timeout=30,
+        what=f"the matrix snapshot:\n{worker.log()}",
+    )
