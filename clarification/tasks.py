@@ -1,6 +1,6 @@
 """Background work of the clarification phase."""
 
-from celery import current_app, shared_task
+from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError, transaction
 
@@ -20,8 +20,12 @@ def suggest_themes(input_id: int) -> bool:
 
 # Anonymous input arrives in bursts (a department at the QR code): one task makes the
 # suggestions for all that waits, shortly after the first, instead of one per input.
+# Whoever takes the guard (a key in the cache) queues the run; the run gives it back.
+# The public form takes it just before it stores the input: one stored in the moment a run
+# starts may miss that run, and waits for the next input's run or the beat (5 minutes).
 PENDING_GUARD_KEY = "clarification:suggest:queued"
 PENDING_DEBOUNCE_SECONDS = 5
+PENDING_GUARD_SECONDS = PENDING_DEBOUNCE_SECONDS * 6
 PENDING_MAX_BATCHES = 50
 
 
@@ -47,19 +51,24 @@ def suggest_pending() -> int:
     return done
 
 
-def queue_pending_suggestions() -> None:
-    """After the commit, have a worker make the waiting suggestions soon (at most one
-    queued run at a time: a cache.add, one Redis round trip, for all but the first)."""
+def take_pending_guard() -> bool:
+    """Take the guard of the pending-suggestions run; True if it was free (one round trip).
 
-    def queue():
-        if current_app.conf.task_always_eager:
-            suggest_pending.delay()
-        elif cache.add(PENDING_GUARD_KEY, 1, PENDING_DEBOUNCE_SECONDS * 6):
-            suggest_pending.apply_async(countdown=PENDING_DEBOUNCE_SECONDS)
+    The public form takes it in the same round trip as its rate limits
+    (services.anonymous.admit_submission).
+    """
+    return cache.add(PENDING_GUARD_KEY, 1, PENDING_GUARD_SECONDS)
 
-    # robust: the input is stored; a cache or broker hiccup must not turn the thank-you
-    # page into an error (the beat runs suggest_pending every 5 minutes anyway).
-    transaction.on_commit(queue, robust=True)
+
+def queue_pending_run() -> None:
+    """After the commit, have a worker make the waiting suggestions soon (the caller took
+    the guard, so at most one run is queued at a time)."""
+
+    # robust: the input is stored; a broker hiccup must not turn the thank-you page into
+    # an error (the beat runs suggest_pending every 5 minutes anyway).
+    transaction.on_commit(
+        lambda: suggest_pending.apply_async(countdown=PENDING_DEBOUNCE_SECONDS), robust=True
+    )
 
 
 @shared_task(

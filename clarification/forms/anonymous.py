@@ -4,7 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
 from django.utils.formats import number_format
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import InputKind, SuggestedForm
@@ -15,11 +16,27 @@ HONEYPOT_FIELD = "hjemmeside"
 
 
 class NewlineNormalisingField(forms.CharField):
-    """A text whose line breaks count as one character, as the employee sees them."""
+    """A text whose line breaks count as one character, as the employee sees them.
+
+    A too-long text is reported with its length, not silently cut off by the browser:
+    the widget gets no maxlength.
+    """
 
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+def _text_help() -> str:
+    return gettext(
+        "Beskriv udfordringen, behovet eller idéen med dine egne ord. Højst %(limit)s tegn "
+        "– omkring en halv side. Skriv ikke navne på kolleger eller borgere."
+    ) % {"limit": number_format(TEXT_MAX_LENGTH, force_grouping=True)}
 
 
 class AnonymousInputForm(forms.Form):
@@ -44,6 +61,8 @@ class AnonymousInputForm(forms.Form):
         label=_("Dit input"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
+        # Lazy, in the language of the request that shows it.
+        help_text=lazy(_text_help, str)(),
         error_messages={
             "required": _("Skriv dit input."),
             "max_length": _(
@@ -77,15 +96,6 @@ class AnonymousInputForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A too-long text is reported with its length, not silently cut off by the browser.
-        self.fields["text"].widget.attrs.pop("maxlength", None)
-        self.fields["text"].help_text = _(
-            "Beskriv udfordringen, behovet eller idéen med dine egne ord. Højst %(limit)s tegn "
-            "– omkring en halv side. Skriv ikke navne på kolleger eller borgere."
-        ) % {"limit": number_format(TEXT_MAX_LENGTH, force_grouping=True)}
 
     @cached_property
     def helper(self):

@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 
 from programme.models import Programme, Workplace
 
+from .. import tasks
 from ..models import (
     AnonymousLink,
     ClarificationStep,
@@ -32,7 +33,6 @@ from ..models import (
     StepStatus,
     new_token,
 )
-from ..tasks import queue_pending_suggestions
 from .steps import StepClosed
 
 # Defaults of the settings that bound anonymous input (read with getattr, so settings.py
@@ -155,7 +155,7 @@ def _load_link_info(token: str) -> LinkInfo | None:
 def link_info(token: str) -> LinkInfo | None:
     """Return what the public pages need about the link, or None for a rotated or unknown one."""
     # The version changes with LinkInfo's fields, so a deploy never unpickles an old shape
-    # (count_submission() reads the same key).
+    # (admit_submission() reads the same key).
     key = cache_key(token, "info", "v1")
     info = cache.get(key)
     if info is None:
@@ -201,14 +201,23 @@ def rotate_link(*, workplace: Workplace) -> AnonymousLink:
     return link
 
 
-def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input:
+def submit_anonymous_input(*, admission: "Admission", data: AnonymousInputData) -> Input:
     """Store one anonymous input for the link's workplace while step 2 is open there.
 
     One statement does the gate and the write: the row is inserted only if the step's
     state is open, read under a share lock (PostgreSQL) so that a close in progress is
     waited for and then seen. A whole department submits within minutes, and this saves
     the transaction's four round trips (BEGIN, SELECT … FOR UPDATE, INSERT, COMMIT).
+    The admission that took the suggestion run's guard queues the run, stored or not.
     """
+    try:
+        return _submit(admission.info, data)
+    finally:
+        if admission.queues_suggestions:
+            tasks.queue_pending_run()
+
+
+def _submit(info: LinkInfo, data: AnonymousInputData) -> Input:
     if info.programme_id is None:
         raise StepClosed(None, StepNumber.EXECUTION)
     item = Input(
@@ -247,8 +256,6 @@ def submit_anonymous_input(*, info: LinkInfo, data: AnonymousInputData) -> Input
     post_save.send(
         sender=Input, instance=item, created=True, update_fields=None, raw=False, using=using
     )
-    # Suggestions for the whole burst in one task, not a Celery message per input.
-    queue_pending_suggestions()
     return item
 
 
@@ -310,31 +317,48 @@ def client_key(address: str | None, *, today: datetime.date | None = None) -> st
     ).hexdigest()[:32]
 
 
-def _count(keys: list[str], timeout: int, *, also_get: str | None = None):
-    """Add one to each counter in the cache; return the new values (and `also_get`'s value).
+# One round trip to Redis per submission, atomic: count the input against the client and
+# the link (a counter lives for its window), read the link's cached info and, if the input
+# is let through, take the guard of the pending-suggestions run (tasks.PENDING_GUARD_KEY).
+# KEYS: client counter, link counter, link info, guard. ARGV: counter lifetime, the two
+# limits, guard lifetime. Returns {by client, by link, info or nil, 1 if the guard was taken}.
+ADMIT_SCRIPT = """
+local by_client = redis.call('INCR', KEYS[1])
+if by_client == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local by_link = redis.call('INCR', KEYS[2])
+if by_link == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+local info = redis.call('GET', KEYS[3])
+local taken = 0
+if info and by_client <= tonumber(ARGV[2]) and by_link <= tonumber(ARGV[3]) then
+  if redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[4]) then taken = 1 end
+end
+return {by_client, by_link, info or false, taken}
+"""
+_admit_script = None
 
-    On Redis one round trip for all of them (INCR, and EXPIRE when the key is new), which
-    also reads the link's cached info: a POST costs one round trip to the cache before
-    the write. On other caches Django's incr/add and get, a few round trips.
-    """
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(write=True)
-        pipeline = client.pipeline(transaction=False)
-        if also_get is not None:
-            pipeline.get(backend.make_and_validate_key(also_get))
-        for key in keys:
-            full_key = backend.make_and_validate_key(key)
-            pipeline.incr(full_key)
-            pipeline.expire(full_key, timeout, nx=True)
-        results = pipeline.execute()
-        value = None
-        if also_get is not None:
-            raw, results = results[0], results[1:]
-            value = None if raw is None else backend._cache._serializer.loads(raw)
-        return results[::2], value
-    value = backend.get(also_get) if also_get is not None else None
-    return [_count_one(backend, key, timeout) for key in keys], value
+
+@dataclasses.dataclass(frozen=True)
+class Admission:
+    """A submission let through the rate limits, for a valid link."""
+
+    info: LinkInfo
+    # Whether this submission took the guard, and so queues the suggestion run.
+    queues_suggestions: bool
+
+
+def _admit_in_redis(backend: RedisCache, keys: list[str], limits_: tuple[int, int, int]):
+    global _admit_script
+    client = backend._cache.get_client(write=True)
+    if _admit_script is None:
+        _admit_script = client.register_script(ADMIT_SCRIPT)
+    window, per_link, per_client = limits_
+    by_client, by_link, raw, taken = _admit_script(
+        keys=[backend.make_key(key) for key in keys],
+        args=[window + 60, per_client, per_link, tasks.PENDING_GUARD_SECONDS],
+        client=client,
+    )
+    info = None if raw is None else backend._cache._serializer.loads(raw)
+    return by_client, by_link, info, bool(taken)
 
 
 def _count_one(backend, key: str, timeout: int) -> int:
@@ -348,31 +372,42 @@ def _count_one(backend, key: str, timeout: int) -> int:
     return backend.incr(key)
 
 
-def count_submission(*, token: str, address: str | None) -> LinkInfo | None:
-    """Count one input against the client and the link; return the link's info.
+def admit_submission(*, token: str, address: str | None) -> Admission | None:
+    """Count one input against the client and the link; return its admission.
 
     Return None for a rotated or unknown link; raise TooManyInputs past a limit.
     Fixed windows: cheap, and good enough to stop a flood; a burst at a window's edge
     may reach twice the limit. A refused input counts too, so a flood stays refused.
     The link's counter is keyed by a digest of its token: a rotated link starts afresh.
+    On Redis the usual case is one round trip (ADMIT_SCRIPT); on other caches a few.
     """
     window, per_link, per_client = limits()
     now = time.time()
     slot = int(now // window)
     info_key = cache_key(token, "info", "v1")
-    (by_client, by_link), info = _count(
-        [
-            f"anon-input:rate:client:{client_key(address)}:{slot}",
-            cache_key(token, "rate", str(slot)),
-        ],
-        window + 60,
-        also_get=info_key,
-    )
+    keys = [
+        f"anon-input:rate:client:{client_key(address)}:{slot}",
+        cache_key(token, "rate", str(slot)),
+        info_key,
+        tasks.PENDING_GUARD_KEY,
+    ]
+    backend = caches["default"]
+    taken = None  # whether this submission took the suggestion run's guard; None: not tried
+    if isinstance(backend, RedisCache):
+        by_client, by_link, info, taken = _admit_in_redis(
+            backend, keys, (window, per_link, per_client)
+        )
+    else:
+        by_client, by_link = (_count_one(backend, key, window + 60) for key in keys[:2])
+        info = backend.get(info_key)
     if info is None:
         info = _load_link_info(token)
         if info is None:
             return None
         cache.set(info_key, info, timeout=cache_seconds())
+        taken = None  # the script takes the guard only for a link it knows
     if by_client > per_client or by_link > per_link:
         raise TooManyInputs(retry_after=max(1, int((slot + 1) * window - now)))
-    return info
+    if taken is None:
+        taken = tasks.take_pending_guard()
+    return Admission(info=info, queues_suggestions=taken)

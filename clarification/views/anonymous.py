@@ -88,9 +88,12 @@ def anonymous_input(request, token):
     form = AnonymousInputForm(request.POST)
     thanks = redirect("clarification:anonymous-thanks", token=token)
     if form.is_valid() and not form.is_bot:
-        # The usual case in one round trip to the cache: count, and read the link's info.
+        # The usual case in one round trip to the cache: count, read the link's info, and
+        # take the guard of the suggestion run if nobody has (services.anonymous).
         try:
-            info = service.count_submission(token=token, address=get_client_ip_address(request))
+            admission = service.admit_submission(
+                token=token, address=get_client_ip_address(request)
+            )
         except service.TooManyInputs as error:
             info = service.link_info(token)
             if info is None:
@@ -100,13 +103,14 @@ def anonymous_input(request, token):
             response = render(request, "clarification/anonymous_input.html", context, status=429)
             response["Retry-After"] = str(error.retry_after)
             return response
-        if info is None:
+        if admission is None:
             return _invalid_link(request)
         try:
-            service.submit_anonymous_input(info=info, data=form.input_data())
+            service.submit_anonymous_input(admission=admission, data=form.input_data())
         except StepClosed as error:
             actual = error.state.status if error.state else StepStatus.NOT_STARTED
-            return _closed(request, token, dataclasses.replace(info, status=actual), status=409)
+            info = dataclasses.replace(admission.info, status=actual)
+            return _closed(request, token, info, status=409)
         return thanks
     info = service.link_info(token)
     if info is None:

@@ -197,10 +197,13 @@ def _anonymous_inputs(programme, workplaces, rng) -> int:
     count = 0
     for workplace in workplaces:
         link = anonymous.get_or_create_link(workplace=workplace)
-        info = anonymous.link_info(link.token)
+        # The demo's step 3 makes every input's suggestions itself: no run is queued.
+        admission = anonymous.Admission(
+            info=anonymous.link_info(link.token), queues_suggestions=False
+        )
         for _theme, kind, form, title, text in rng.sample(ANONYMOUS_ITEMS, k=rng.randint(2, 7)):
             item = anonymous.submit_anonymous_input(
-                info=info,
+                admission=admission,
                 data=anonymous.AnonymousInputData(
                     kind=kind, title=title, text=text, suggested_form=form, theme_guesses=""
                 ),

@@ -323,17 +323,17 @@ def test_default_limits_let_a_department_behind_one_address_submit(steps, org):
         service.get_or_create_link(workplace=WorkplaceFactory(administration=org["admin_a"]))
     )
     for n in range(600):
-        assert service.count_submission(token=links[n % 3].token, address=ADDRESS)
+        assert service.admit_submission(token=links[n % 3].token, address=ADDRESS)
 
     with pytest.raises(service.TooManyInputs):
-        service.count_submission(token=links[0].token, address=ADDRESS)
+        service.admit_submission(token=links[0].token, address=ADDRESS)
 
 
 def test_one_workplace_of_300_may_each_give_an_input_within_the_window(steps, org):
     token = service.get_or_create_link(workplace=org["wa1"]).token
     for n in range(300):
-        info = service.count_submission(token=token, address=f"10.0.{n // 250}.{n % 250}")
-        assert info.workplace_id == org["wa1"].pk
+        admission = service.admit_submission(token=token, address=f"10.0.{n // 250}.{n % 250}")
+        assert admission.info.workplace_id == org["wa1"].pk
 
 
 def test_text_over_2000_characters_is_refused_in_danish_and_kept(client, link):
@@ -547,9 +547,11 @@ def test_a_burst_of_anonymous_input_gets_its_suggestions_from_one_run_with_the_e
         for n, text in enumerate(texts):
             post(client, link, VALID | {"text": text}, address=f"10.1.0.{n}")
     assert Input.objects.filter(suggestions_pending=True).count() == 3
+    # The first of the burst took the guard and queues the run; nothing else waits for the
+    # commit (the matrix counts the inputs from that run, not from the form).
+    assert len(callbacks) == 1
 
-    for callback in callbacks:
-        callback()  # each queues the same run; eagerly, it finds nothing left after the first
+    callbacks[0]()  # the run (eager here) does the whole burst
 
     assert not Input.objects.filter(suggestions_pending=True).exists()
     assert all(item.theme_assignments.exists() for item in Input.objects.all())
@@ -583,3 +585,41 @@ def test_an_input_that_cannot_be_suggested_does_not_hold_up_the_others(
     assert not first.theme_assignments.exists()
     assert Input.objects.exclude(pk=first.pk).filter(theme_assignments__isnull=False).exists()
     assert f"input {first.pk}" in caplog.text
+
+
+def test_the_admission_counts_and_only_the_first_of_a_burst_takes_the_suggestion_guard(
+    link, settings
+):
+    from clarification import tasks
+
+    settings.ANONYMOUS_INPUT_MAX_PER_CLIENT = 3
+    first = service.admit_submission(token=link.token, address=ADDRESS)  # info from the DB
+    second = service.admit_submission(token=link.token, address=ADDRESS)  # one round trip
+
+    assert first.info == second.info and first.info.workplace_id == link.workplace_id
+    assert (first.queues_suggestions, second.queues_suggestions) == (True, False)
+    cache.delete(tasks.PENDING_GUARD_KEY)  # what the run does when it starts
+    assert service.admit_submission(token=link.token, address=ADDRESS).queues_suggestions
+
+    cache.delete(tasks.PENDING_GUARD_KEY)
+    with pytest.raises(service.TooManyInputs):
+        service.admit_submission(token=link.token, address=ADDRESS)
+    # A refused input does not take the guard: it queues no run and holds none back.
+    assert cache.add(tasks.PENDING_GUARD_KEY, 1, 30)
+
+
+def test_a_new_anonymous_input_reaches_the_matrix_through_the_suggestion_run(
+    client, link, programme, django_capture_on_commit_callbacks
+):
+    from clarification.services import processing
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post(client, link)
+    assert not any(hasattr(callback, "matrix_programme") for callback in callbacks)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert processing.suggest_pending() == 1
+
+    (update,) = [callback for callback in callbacks if hasattr(callback, "matrix_programme")]
+    assert update.matrix_programme == programme.pk
+    assert update.workplaces == {link.workplace_id}
