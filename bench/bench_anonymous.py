@@ -6,7 +6,9 @@ CONCURRENCY at a time: each GETs the form (for the CSRF cookie and token) and PO
 input, which must answer 302 to the thank-you page. The baseline is the same two requests
 (GET, then POST) to a trivial public page through the same server and middleware, so the
 ratio compares throughput request for request. Afterwards every sent input must be in
-the database: 0 errors, 0 lost inputs.
+the database: 0 errors, 0 lost inputs. For scale, a plain Django form (CSRF token and
+validation, nothing stored) is driven the same way, and the CPU each side costs in
+gunicorn, PostgreSQL, Redis and the load generator is reported.
 
 Why a Python load generator and not wrk: each employee needs its own CSRF cookie and the
 token from the page it got, and we need an exact count of inputs that were accepted to
@@ -16,6 +18,7 @@ request in both runs (and its processes share the two cores with the server in b
 so it does not favour either side of the ratio.
 """
 
+import dataclasses
 import http.client
 import multiprocessing
 import os
@@ -53,8 +56,12 @@ def _request(port, method, path, body=None, headers=None):
         connection.close()
 
 
-def _employee(port, path, number, *, real_form):
-    """One employee: GET the page, POST an input. Return (ok, seconds, title)."""
+def _employee(port, path, number, *, expect):
+    """One employee: GET the page, POST an input. Return (ok, seconds, title).
+
+    `expect` is where a form's POST must redirect to; None for the trivial page, which
+    answers 200 and needs no CSRF token.
+    """
     title = f"Input fra medarbejder {number}"
     start = time.perf_counter()
     status, headers, body = _request(port, "GET", path, headers={"User-Agent": "bench"})
@@ -68,7 +75,7 @@ def _employee(port, path, number, *, real_form):
         "theme_guesses": "samarbejde",
     }
     post_headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "bench"}
-    if real_form:
+    if expect is not None:
         token = TOKEN_RE.search(body)
         cookie = COOKIE_RE.search(headers.get("Set-Cookie", ""))
         if token is None or cookie is None:
@@ -78,35 +85,42 @@ def _employee(port, path, number, *, real_form):
     status, headers, _body = _request(
         port, "POST", path, urllib.parse.urlencode(fields), post_headers
     )
-    if real_form:
-        ok = status == 302 and headers.get("Location", "").endswith("/tak/")
+    if expect is not None:
+        ok = status == 302 and headers.get("Location", "").endswith(expect)
     else:
         ok = status == 200
     return ok, time.perf_counter() - start, title
 
 
-def _load_process(port, path, numbers, threads, real_form, barrier, results):
+def _load_process(port, path, numbers, threads, expect, barrier, results):
     """Run `numbers` employees, `threads` at a time, after every process is ready."""
     from concurrent.futures import ThreadPoolExecutor
 
     barrier.wait()
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        outcomes = list(
-            pool.map(lambda n: _safe_employee(port, path, n, real_form=real_form), numbers)
-        )
+        outcomes = list(pool.map(lambda n: _safe_employee(port, path, n, expect), numbers))
     results.put((start, time.perf_counter(), outcomes))
 
 
-def _safe_employee(port, path, number, *, real_form):
+def _safe_employee(port, path, number, expect):
     try:
-        return _employee(port, path, number, real_form=real_form)
+        return _employee(port, path, number, expect=expect)
     except OSError:
         return False, 0.0, f"Input fra medarbejder {number}"
 
 
-def drive(port, path, first, count, *, real_form):
-    """Play `count` employees at CONCURRENCY; return (per second, errors, latencies, titles)."""
+@dataclasses.dataclass
+class Run:
+    per_second: float
+    errors: int
+    latencies: list[float]
+    accepted: list[str]  # the titles of the inputs that were answered as expected
+    load_cpu: float  # CPU seconds the load generator's processes used
+
+
+def drive(port, path, first, count, *, expect) -> Run:
+    """Play `count` employees at CONCURRENCY."""
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(LOAD_PROCESSES + 1)
     results = context.Queue()
@@ -119,26 +133,34 @@ def drive(port, path, first, count, *, real_form):
                 path,
                 numbers[i::LOAD_PROCESSES],
                 CONCURRENCY // LOAD_PROCESSES,
-                real_form,
+                expect,
                 barrier,
                 results,
             ),
         )
         for i in range(LOAD_PROCESSES)
     ]
+    before = os.times()
     for process in processes:
         process.start()
     barrier.wait(timeout=60)
     parts = [results.get(timeout=600) for _ in processes]
     for process in processes:
         process.join(timeout=60)
+    after = os.times()
     started = min(part[0] for part in parts)
     ended = max(part[1] for part in parts)
     outcomes = [outcome for part in parts for outcome in part[2]]
     accepted = [title for ok, _seconds, title in outcomes if ok]
-    latencies = sorted(seconds for ok, seconds, _title in outcomes if ok)
-    errors = len(outcomes) - len(accepted)
-    return len(accepted) / (ended - started), errors, latencies, accepted
+    return Run(
+        per_second=len(accepted) / (ended - started),
+        errors=len(outcomes) - len(accepted),
+        latencies=sorted(seconds for ok, seconds, _title in outcomes if ok),
+        accepted=accepted,
+        # Includes starting the two interpreters, the same for every run.
+        load_cpu=(after.children_user + after.children_system)
+        - (before.children_user + before.children_system),
+    )
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -233,6 +255,22 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
     return total / ticks
 
 
+def services_cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the PostgreSQL and Redis servers on this machine (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = {"postgres": 0, "redis-server": 0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        if name in total:
+            fields = tail.split()
+            total[name] += int(fields[11]) + int(fields[12])
+    return {name: value / ticks for name, value in total.items()}
+
+
 def prepare_workplace():
     """A department's workplace with step 2 open, and its link."""
     import datetime
@@ -279,37 +317,47 @@ def run() -> list[Measurement]:
             )
         ]
     workplace, link = prepare_workplace()
-    form_path = f"/input/{link.token}/"
-    trivial_path = "/bench/public-trivial/"
+    # Three pages through the same server, GET then POST each: the trivial page (the
+    # baseline), a plain Django form (CSRF token and validation, nothing stored: what any
+    # public form costs) and the anonymous form.
+    phases = {
+        "trivial": ("/bench/public-trivial/", None),
+        "plain form": ("/bench/public-plain-form/", "/bench/public-trivial/"),
+        "form": (f"/input/{link.token}/", "/tak/"),
+    }
+    rates = {name: [] for name in phases}
+    cpu = {
+        name: {"gunicorn": 0.0, "load": 0.0, "postgres": 0.0, "redis-server": 0.0}
+        for name in phases
+    }
+    form_latencies, sent = [], []
+    total_errors = 0
     with tempfile.TemporaryDirectory() as workdir:
         server, port, log = start_gunicorn(Path(workdir), connection.settings_dict)
         try:
-            sent = []
-            # Warm up both: workers load templates and open their database connections.
-            drive(port, trivial_path, 0, 100, real_form=False)
-            _rate, errors, _latencies, accepted = drive(port, form_path, 0, 100, real_form=True)
-            sent += accepted
-            total_errors = errors
-            trivial_rates, form_rates, form_latencies = [], [], []
-            cpu = {"trivial": 0.0, "form": 0.0}
+            # Warm up: workers load templates and open their database connections.
+            for name, (path, expect) in phases.items():
+                run_ = drive(port, path, 0, 100, expect=expect)
+                total_errors += run_.errors
+                if name == "form":
+                    sent += run_.accepted
             for round_number in range(ROUNDS):
-                before = server_cpu_seconds(server)
-                rate, errors, _latencies, _titles = drive(
-                    port, trivial_path, 0, EMPLOYEES, real_form=False
-                )
-                cpu["trivial"] += server_cpu_seconds(server) - before
-                trivial_rates.append(rate)
-                total_errors += errors
-                first = 100 + round_number * EMPLOYEES
-                before = server_cpu_seconds(server)
-                rate, errors, latencies, accepted = drive(
-                    port, form_path, first, EMPLOYEES, real_form=True
-                )
-                cpu["form"] += server_cpu_seconds(server) - before
-                form_rates.append(rate)
-                form_latencies += latencies
-                total_errors += errors
-                sent += accepted
+                for name, (path, expect) in phases.items():
+                    first = 100 + round_number * EMPLOYEES
+                    gunicorn_before, services_before = (
+                        server_cpu_seconds(server),
+                        services_cpu_seconds(),
+                    )
+                    run_ = drive(port, path, first, EMPLOYEES, expect=expect)
+                    cpu[name]["gunicorn"] += server_cpu_seconds(server) - gunicorn_before
+                    cpu[name]["load"] += run_.load_cpu
+                    for service, seconds in services_cpu_seconds().items():
+                        cpu[name][service] += seconds - services_before[service]
+                    rates[name].append(run_.per_second)
+                    total_errors += run_.errors
+                    if name == "form":
+                        form_latencies += run_.latencies
+                        sent += run_.accepted
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -319,28 +367,40 @@ def run() -> list[Measurement]:
         Input.objects.filter(workplace=workplace, source="anonym").values_list("title", flat=True)
     )
     lost = len(set(sent) - set(stored)) + abs(len(stored) - len(sent))
-    trivial = statistics.median(trivial_rates)
-    form = statistics.median(form_rates)
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    ms = {
+        name: {key: seconds / (ROUNDS * EMPLOYEES) * 1000 for key, seconds in parts.items()}
+        for name, parts in cpu.items()
+    }
     p95 = form_latencies[int(len(form_latencies) * 0.95)] if form_latencies else 0
     errors_in_log = server_log.count("Traceback")
     # Seconds per employee on each side: the ratio is submissions/s ÷ trivial GET+POST/s.
     throughput = ratio_at_least(
         f"anonymous input, {CONCURRENCY} at once, vs trivial page",
-        1 / form,
-        1 / trivial,
+        1 / median["form"],
+        1 / median["trivial"],
         TARGET_RATIO,
         "trivial",
     )
-    per_employee = {key: seconds / (ROUNDS * EMPLOYEES) * 1000 for key, seconds in cpu.items()}
+    form, trivial, plain = ms["form"], ms["trivial"], ms["plain form"]
     throughput.detail = (
-        f"{form:.0f} submissions/s vs {trivial:.0f} trivial GET+POST/s "
-        f"({2 * trivial:.0f} trivial requests/s); p95 {p95 * 1000:.0f} ms per employee; "
-        f"gunicorn CPU {per_employee['form']:.1f} ms per submission vs "
-        f"{per_employee['trivial']:.1f} ms per trivial GET+POST; "
-        f"{GUNICORN_WORKERS} sync workers"
+        f"{median['form']:.0f} submissions/s vs {median['trivial']:.0f} trivial GET+POST/s; "
+        f"p95 {p95 * 1000:.0f} ms per employee; CPU per GET+POST: gunicorn "
+        f"{form['gunicorn']:.1f} ms vs {trivial['gunicorn']:.1f} ms trivial, PostgreSQL "
+        f"{form['postgres']:.1f} ms, Redis {form['redis-server']:.1f} ms, load generator "
+        f"{form['load']:.1f} ms vs {trivial['load']:.1f} ms; {GUNICORN_WORKERS} sync workers"
+    )
+    plain_form = Measurement(
+        "plain Django form (CSRF, validation; stores nothing), for scale",
+        median["plain form"] / median["trivial"],
+        "× baseline",
+        "none",
+        True,
+        f"{median['plain form']:.0f} GET+POST/s; gunicorn CPU {plain['gunicorn']:.1f} ms",
     )
     return [
         throughput,
+        plain_form,
         at_most(
             "anonymous input errors under load",
             total_errors + errors_in_log,
