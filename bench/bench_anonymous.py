@@ -238,37 +238,35 @@ def start_gunicorn(workdir: Path, settings_dict) -> tuple[subprocess.Popen, int,
     raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
 
 
+def _process_cpu(stat: Path) -> tuple[str, float] | None:
+    """Return a process's name and the CPU seconds it has used (its /proc/<pid>/stat)."""
+    try:
+        head, tail = stat.read_text().rsplit(")", 1)
+    except OSError:
+        return None  # it has exited
+    fields = tail.split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    return head.split("(", 1)[1], ticks / os.sysconf("SC_CLK_TCK")
+
+
 def server_cpu_seconds(server: subprocess.Popen) -> float:
     """CPU time used so far by gunicorn and its workers (Linux /proc), for the report."""
-    ticks = os.sysconf("SC_CLK_TCK")
     try:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:
         return 0.0
-    total = 0
-    for pid in [str(server.pid), *children]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+    found = (_process_cpu(Path(f"/proc/{pid}/stat")) for pid in [str(server.pid), *children])
+    return sum(seconds for _name, seconds in filter(None, found))
 
 
 def services_cpu_seconds() -> dict[str, float]:
     """CPU time used so far by the PostgreSQL and Redis servers on this machine (/proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = {"postgres": 0, "redis-server": 0}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        name = head.split("(", 1)[1]
+    total = {"postgres": 0.0, "redis-server": 0.0}
+    for found in filter(None, map(_process_cpu, Path("/proc").glob("[0-9]*/stat"))):
+        name, seconds = found
         if name in total:
-            fields = tail.split()
-            total[name] += int(fields[11]) + int(fields[12])
-    return {name: value / ticks for name, value in total.items()}
+            total[name] += seconds
+    return total
 
 
 def prepare_workplace():

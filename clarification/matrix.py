@@ -257,7 +257,7 @@ def on_change(sender, instance, created=False, **kwargs) -> None:
 
     A new anonymous input is the exception: a department sends hundreds within minutes
     through the QR code, and the run that makes their theme suggestions a few seconds
-    later counts them all at once (processing.suggest_pending), instead of three cache
+    later counts them all at once (processing.suggest_pending), instead of two cache
     round trips on the public form for each.
     """
     if sender is Input and created and instance.source == InputSource.ANONYMOUS:

@@ -54,8 +54,8 @@ def suggest_pending() -> int:
 def take_pending_guard() -> bool:
     """Take the guard of the pending-suggestions run; True if it was free (one round trip).
 
-    The public form takes it in the same round trip as its rate limits
-    (services.anonymous.admit_submission).
+    On Redis the public form usually takes it within its rate-limit round trip
+    (services.anonymous.ADMIT_SCRIPT); this is for the other cases.
     """
     return cache.add(PENDING_GUARD_KEY, 1, PENDING_GUARD_SECONDS)
 
